@@ -1,0 +1,51 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { ApiExceptionFilter, SchemaValidationPipe } from '@pulseboard/api';
+import { DeliveryModule } from '@pulseboard/delivery';
+import { DemoModule } from '@pulseboard/demo';
+import { IngestModule } from '@pulseboard/ingest';
+import { ObservabilityModule } from '@pulseboard/observability';
+import { StreamingModule } from '@pulseboard/streaming';
+import type { AppConfig } from './config/config.js';
+
+/** The Pulseboard server: the engine plus its transports, wired from one validated config. */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        StreamingModule.forRoot({
+          retentionMs: config.retentionMs,
+          retentionPoints: config.retentionPoints,
+          retentionBytes: config.retentionBytes,
+          batchMs: config.batchMs,
+          heartbeatMs: config.heartbeatMs,
+          maxFramePoints: config.maxFramePoints,
+          slowClientTimeoutMs: config.slowClientTimeoutMs,
+          maxSubscriptions: config.maxSubscriptions,
+        }),
+        IngestModule.forRoot({
+          maxBodyBytes: config.maxBodyBytes,
+          maxBatchPoints: config.maxBatchPoints,
+          rateLimit: config.ingestRateLimit,
+          rateBurst: config.ingestRateBurst,
+        }),
+        DeliveryModule.forRoot({
+          sseRetryMs: config.sseRetryMs,
+          maxHistoryMs: config.maxHistoryMs,
+          maxPollTimeoutMs: config.pollMaxTimeoutMs,
+        }),
+        ObservabilityModule.forRoot({
+          selfMetrics: config.selfMetrics,
+          selfMetricsIntervalMs: config.selfMetricsIntervalMs,
+        }),
+        ...(config.demo ? [DemoModule.forRoot({ rate: config.demoRate })] : []),
+      ],
+      providers: [
+        { provide: APP_FILTER, useClass: ApiExceptionFilter },
+        { provide: APP_PIPE, useClass: SchemaValidationPipe },
+      ],
+    };
+  }
+}

@@ -1,0 +1,159 @@
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+function integer(name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw.trim() === '') return fallback;
+      const value = Number(raw);
+      if (!Number.isInteger(value) || value < min || value > max) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${name} must be an integer from ${min} to ${max} (got ${JSON.stringify(raw)})`,
+        });
+        return z.NEVER;
+      }
+      return value;
+    });
+}
+
+function boolean(name: string, fallback: boolean) {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined || raw.trim() === '') return fallback;
+      const value = raw.trim().toLowerCase();
+      if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+      if (['0', 'false', 'no', 'off'].includes(value)) return false;
+      ctx.addIssue({ code: 'custom', message: `${name} must be 1 or 0 (got ${JSON.stringify(raw)})` });
+      return z.NEVER;
+    });
+}
+
+const defaultWebRoot = fileURLToPath(new URL('../../../../web/dist', import.meta.url));
+
+/**
+ * Every environment variable the server reads, with its default. This is the
+ * only place that reads `process.env`; the README's configuration table
+ * mirrors it.
+ */
+const environment = z.object({
+  PORT: integer('PORT', 8080, 0, 65535),
+  HOST: z.string().optional(),
+  RETENTION_MS: integer('RETENTION_MS', 15 * 60_000, 1000),
+  RETENTION_POINTS: integer('RETENTION_POINTS', 100_000, 1, 100_000_000),
+  RETENTION_BYTES: integer('RETENTION_BYTES', 256 * 1024 * 1024, 1024 * 1024),
+  BATCH_MS: integer('BATCH_MS', 50, 1, 10_000),
+  HEARTBEAT_MS: integer('HEARTBEAT_MS', 15_000, 100, 15_000),
+  SSE_RETRY_MS: integer('SSE_RETRY_MS', 2000, 0, 600_000),
+  MAX_BODY_BYTES: integer('MAX_BODY_BYTES', 10 * 1024 * 1024, 1024),
+  MAX_BATCH_POINTS: integer('MAX_BATCH_POINTS', 100_000, 1),
+  MAX_FRAME_POINTS: integer('MAX_FRAME_POINTS', 50_000, 100),
+  MAX_SUBSCRIPTIONS: integer('MAX_SUBSCRIPTIONS', 1000, 1),
+  MAX_HISTORY_MS: integer('MAX_HISTORY_MS', 24 * 3_600_000, 0),
+  POLL_MAX_TIMEOUT_MS: integer('POLL_MAX_TIMEOUT_MS', 120_000, 0),
+  SLOW_CLIENT_TIMEOUT_MS: integer('SLOW_CLIENT_TIMEOUT_MS', 30_000, 100),
+  INGEST_RATE_LIMIT: integer('INGEST_RATE_LIMIT', 0, 0),
+  INGEST_RATE_BURST: integer('INGEST_RATE_BURST', 0, 0),
+  DEMO: boolean('DEMO', true),
+  DEMO_RATE: integer('DEMO_RATE', 10, 1, 1000),
+  SELF_METRICS: boolean('SELF_METRICS', true),
+  SELF_METRICS_INTERVAL_MS: integer('SELF_METRICS_INTERVAL_MS', 1000, 100),
+  LOG_LEVEL: z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      const value = (raw ?? 'info').trim().toLowerCase();
+      if ((LOG_LEVELS as readonly string[]).includes(value)) return value as (typeof LOG_LEVELS)[number];
+      ctx.addIssue({
+        code: 'custom',
+        message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got ${JSON.stringify(raw)})`,
+      });
+      return z.NEVER;
+    }),
+  WEB_ROOT: z.string().optional(),
+  SHUTDOWN_TIMEOUT_MS: integer('SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
+});
+
+export type Environment = Record<string, string | undefined>;
+
+/** The server's validated configuration. */
+export interface AppConfig {
+  port: number;
+  /** Interface to bind; loopback unless `HOST` says otherwise. */
+  host: string;
+  hostExplicit: boolean;
+  retentionMs: number;
+  retentionPoints: number;
+  retentionBytes: number;
+  batchMs: number;
+  heartbeatMs: number;
+  sseRetryMs: number;
+  maxBodyBytes: number;
+  maxBatchPoints: number;
+  maxFramePoints: number;
+  maxSubscriptions: number;
+  maxHistoryMs: number;
+  pollMaxTimeoutMs: number;
+  slowClientTimeoutMs: number;
+  ingestRateLimit: number;
+  ingestRateBurst: number;
+  demo: boolean;
+  demoRate: number;
+  selfMetrics: boolean;
+  selfMetricsIntervalMs: number;
+  logLevel: (typeof LOG_LEVELS)[number];
+  webRoot: string;
+  shutdownTimeoutMs: number;
+}
+
+/** A variable is set to something the server cannot use; the message names it. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates the environment once, at boot; throws `ConfigError` naming every bad variable. */
+export function loadConfig(env: Environment): AppConfig {
+  const result = environment.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((issue) => issue.message));
+  }
+  const e = result.data;
+  const host = e.HOST?.trim();
+  return {
+    port: e.PORT,
+    host: host === undefined || host === '' ? '127.0.0.1' : host,
+    hostExplicit: host !== undefined && host !== '',
+    retentionMs: e.RETENTION_MS,
+    retentionPoints: e.RETENTION_POINTS,
+    retentionBytes: e.RETENTION_BYTES,
+    batchMs: e.BATCH_MS,
+    heartbeatMs: e.HEARTBEAT_MS,
+    sseRetryMs: e.SSE_RETRY_MS,
+    maxBodyBytes: e.MAX_BODY_BYTES,
+    maxBatchPoints: e.MAX_BATCH_POINTS,
+    maxFramePoints: e.MAX_FRAME_POINTS,
+    maxSubscriptions: e.MAX_SUBSCRIPTIONS,
+    maxHistoryMs: e.MAX_HISTORY_MS,
+    pollMaxTimeoutMs: e.POLL_MAX_TIMEOUT_MS,
+    slowClientTimeoutMs: e.SLOW_CLIENT_TIMEOUT_MS,
+    ingestRateLimit: e.INGEST_RATE_LIMIT,
+    // by default a client may send one full batch at once
+    ingestRateBurst: e.INGEST_RATE_BURST > 0 ? e.INGEST_RATE_BURST : Math.max(e.INGEST_RATE_LIMIT, e.MAX_BATCH_POINTS),
+    demo: e.DEMO,
+    demoRate: e.DEMO_RATE,
+    selfMetrics: e.SELF_METRICS,
+    selfMetricsIntervalMs: e.SELF_METRICS_INTERVAL_MS,
+    logLevel: e.LOG_LEVEL,
+    webRoot: e.WEB_ROOT ?? defaultWebRoot,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+  };
+}

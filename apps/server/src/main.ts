@@ -1,0 +1,40 @@
+import 'reflect-metadata';
+import { createApp } from './bootstrap.js';
+import { ConfigError, loadConfig } from './config/config.js';
+
+let config;
+try {
+  config = loadConfig(process.env);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`pulseboard: ${error.message}\n`);
+  process.exit(1);
+}
+
+const { app, logger } = await createApp(config);
+const timeoutMs = config.shutdownTimeoutMs;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    logger.info({ signal }, 'shutting down: ending streams and refusing ingest');
+    // whatever still hangs after the timeout, the process goes
+    setTimeout(() => {
+      logger.error(`shutdown took longer than ${timeoutMs} ms; exiting`);
+      process.exit(1);
+    }, timeoutMs).unref();
+    app
+      .close()
+      .then(() => process.exit(0))
+      .catch((error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      });
+  });
+}
+
+await app.listen(config.port, config.host);
+const address = app.getHttpServer().address();
+const port = typeof address === 'object' && address !== null ? address.port : config.port;
+logger.info({ host: config.host, port }, `Pulseboard listening on http://${config.host}:${port}`);
+if (!config.hostExplicit) {
+  logger.warn('open mode: no auth is configured, so the server listens on loopback only (set HOST to change)');
+}

@@ -1,0 +1,58 @@
+import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { ErrorBody, ErrorCode } from '@pulseboard/protocol';
+import type { Response } from 'express';
+import { ApiError, errorBody } from './api-error.js';
+
+const CODE_BY_STATUS: Record<number, ErrorCode> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  429: 'rate_limited',
+  503: 'not_ready',
+};
+
+/**
+ * The one place errors become responses. Every JSON error, 404 included, has
+ * the contract's shape; unexpected errors are logged and answered with a
+ * generic 500 so that no stack trace or path ever reaches a client.
+ */
+@Catch()
+export class ApiExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Api');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') throw exception;
+    const response = host.switchToHttp().getResponse<Response>();
+    const { status, body, headers } = this.toResponse(exception);
+    if (response.headersSent) {
+      // a stream that already started cannot carry a JSON error: end it
+      response.end();
+      return;
+    }
+    for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
+    response.status(status).json(body);
+  }
+
+  private toResponse(exception: unknown): { status: number; body: ErrorBody; headers: Record<string, string> } {
+    if (exception instanceof ApiError) {
+      return { status: exception.getStatus(), body: exception.toBody(), headers: exception.headers };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      if (status < 500) {
+        const code = CODE_BY_STATUS[status] ?? 'bad_request';
+        const message = status === 404 ? 'no such route' : exception.message;
+        return { status, body: errorBody(code, message), headers: {} };
+      }
+    }
+    this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    return {
+      status: HttpStatus.INTERNAL_SERVER_ERROR,
+      body: errorBody('internal_error', 'internal server error'),
+      headers: {},
+    };
+  }
+}

@@ -1,0 +1,4 @@
+export * from './api-error.js';
+export * from './api-exception.filter.js';
+export * from './schema-validation.pipe.js';
+export * from './query-schemas.js';

@@ -1,0 +1,38 @@
+import { Injectable, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
+import { ERROR_CODES, type ErrorCode } from '@pulseboard/protocol';
+import { z } from 'zod';
+import { ApiError } from './api-error.js';
+
+/**
+ * Validates parameters that carry a zod schema (`@Query({ schema })`) and
+ * answers the contract's 400. A refinement can choose its error code by
+ * setting `params: { code }` on its issue (e.g. `invalid_pattern`); the
+ * others get `invalid_query` / `invalid_body`.
+ */
+@Injectable()
+export class SchemaValidationPipe implements PipeTransform {
+  transform(value: unknown, metadata: ArgumentMetadata): unknown {
+    const schema: unknown = metadata.schema;
+    if (!(schema instanceof z.ZodType)) return value;
+    return parseWithSchema(schema, value, metadata.type === 'body' ? 'invalid_body' : 'invalid_query');
+  }
+}
+
+/** Parses `value` with `schema` or throws a 400 `ApiError` whose code comes from the first issue. */
+export function parseWithSchema<T>(schema: z.ZodType<T>, value: unknown, fallback: ErrorCode): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issues = result.error.issues;
+  const code = issueCode(issues[0]) ?? fallback;
+  const details = issues.map((issue) => ({ field: issue.path.join('.'), reason: issue.message }));
+  const message = details.map((d) => (d.field === '' ? d.reason : `${d.field}: ${d.reason}`)).join('; ');
+  throw new ApiError(400, code, message, details);
+}
+
+function issueCode(issue: z.core.$ZodIssue | undefined): ErrorCode | undefined {
+  if (issue === undefined || issue.code !== 'custom') return undefined;
+  const code: unknown = issue.params?.code;
+  return typeof code === 'string' && (ERROR_CODES as readonly string[]).includes(code)
+    ? (code as ErrorCode)
+    : undefined;
+}

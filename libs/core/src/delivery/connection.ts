@@ -1,0 +1,77 @@
+import type { GapEvent } from '@pulseboard/protocol';
+import type { Subscription } from '../subscriptions/subscription-registry.js';
+import type { Frame } from './frame.js';
+
+/** Why the server ends a connection. */
+export type CloseReason = 'slow' | 'shutdown' | 'expired';
+
+/** What a transport gets in one tick: continuity news, points, or both. */
+export interface Delivery {
+  /** The connection's cursor after this delivery. */
+  cursor: string;
+  gap?: GapEvent;
+  frame?: Frame;
+}
+
+/**
+ * The transport side of a connection (an SSE response, a pending poll, a
+ * socket). The scheduler never buffers for it: when it is not writable, it is
+ * skipped and later served from retention by its cursor.
+ */
+export interface DeliverySink {
+  /** Label for metrics: `sse`, `poll`, `socketio`. */
+  readonly transport: string;
+  /** Whether the transport can take a write now (its socket is draining). */
+  isWritable(): boolean;
+  send(delivery: Delivery): void;
+  /** Called when nothing was written for a heartbeat interval. */
+  heartbeat(): void;
+  /** Called once when the server ends the connection; the sink ends its transport. */
+  close(reason: CloseReason, cursor: string): void;
+}
+
+export interface ConnectionOptions {
+  /** Feed names and patterns, already validated. */
+  feeds: readonly string[];
+  /** Points per second per feed; 0 or absent for every point. */
+  maxRate?: number;
+  /** Milliseconds of retained history (by point time) to send first. */
+  historyMs?: number;
+  /** Resume after this cursor instead of starting live. */
+  resume?: { epoch: string; position: number };
+  /** Server time at which the scheduler closes the connection with `expired`. */
+  expiresAt?: number;
+}
+
+/**
+ * A connection as the scheduler sees it: a cursor and a subscription, nothing
+ * queued. Every field is the scheduler's; transports hold it as a handle.
+ */
+export class Connection {
+  /** Log position up to which this connection has been served. */
+  cursor = 0;
+  maxRate = 0;
+  /** Serve every Nth tick (rate-limited connections are served less often). */
+  everyTicks = 1;
+  /** History to resolve on the next tick. */
+  pendingHistoryMs: number | undefined;
+  /** While backfilling: serve only points with `t >= minT`, up to `until`. */
+  backfill: { minT: number; until: number; spanMs: number } | undefined;
+  /** A gap to announce before anything else (an epoch change on resume). */
+  pendingGap: GapEvent | undefined;
+  /** Whether this connection started from a client's cursor. */
+  resumed = false;
+  /** Whether the cursor has reached the head at least once. */
+  caughtUp = false;
+  lastWriteAt = 0;
+  /** When the sink was first found not writable in the current stall, or 0. */
+  stalledSince = 0;
+  expiresAt = Infinity;
+  closed = false;
+
+  constructor(
+    readonly id: number,
+    readonly sink: DeliverySink,
+    public subscription: Subscription,
+  ) {}
+}

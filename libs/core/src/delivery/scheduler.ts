@@ -1,0 +1,323 @@
+import type { GapEvent, GapReason } from '@pulseboard/protocol';
+import { systemClock, type Clock } from '../clock.js';
+import { encodeCursor } from '../cursor.js';
+import type { Feed } from '../retention/feed.js';
+import type { Retention } from '../retention/retention.js';
+import type { SubscriptionRegistry } from '../subscriptions/subscription-registry.js';
+import { Connection, type CloseReason, type ConnectionOptions, type DeliverySink } from './connection.js';
+import { downsampleMinMax } from './downsample.js';
+import { FeedSlice, Frame } from './frame.js';
+
+export interface SchedulerOptions {
+  /** The batch window: one tick, and at most one frame per connection, per window. */
+  batchMs: number;
+  /** Idle connections get a heartbeat this often. */
+  heartbeatMs: number;
+  /** Points one frame may carry (at least one whole batch is always sent). */
+  maxFramePoints: number;
+  /** A connection that has not drained for this long is closed as `slow`. */
+  slowTimeoutMs: number;
+  /** The log's current epoch, for cursors. */
+  epoch: () => string;
+  clock?: Clock;
+}
+
+/** Hooks for metrics; the engine itself depends on no metrics library. */
+export interface DeliveryObserver {
+  tick(durationMs: number): void;
+  delivered(transport: string, points: number): void;
+}
+
+/**
+ * One tick per batch window. For each connection it reads the new points of
+ * its subscription from retention, by cursor; frames are built once per
+ * (subscription, cursor, rate) and their slices once per feed range, so a
+ * thousand live viewers of the same feeds cost one encoding and a thousand
+ * writes of the same buffer. Nothing is queued per connection: a connection
+ * whose socket is not draining is skipped and later catches up from
+ * retention, or is told of a gap if retention has moved past it.
+ */
+export class DeliveryScheduler {
+  private readonly connections = new Set<Connection>();
+  private readonly clock: Clock;
+  private timer: NodeJS.Timeout | undefined;
+  private tickNo = 0;
+  private nextId = 1;
+  private observer: DeliveryObserver | undefined;
+
+  constructor(
+    private readonly retention: Retention,
+    private readonly subscriptions: SubscriptionRegistry,
+    private readonly options: SchedulerOptions,
+  ) {
+    this.clock = options.clock ?? systemClock;
+  }
+
+  get size(): number {
+    return this.connections.size;
+  }
+
+  get batchMs(): number {
+    return this.options.batchMs;
+  }
+
+  observe(observer: DeliveryObserver): void {
+    this.observer = observer;
+  }
+
+  start(): void {
+    this.timer ??= setInterval(() => this.tick(), this.options.batchMs);
+  }
+
+  stop(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Closes every connection with `reason` (used at shutdown). */
+  closeAll(reason: CloseReason): void {
+    for (const connection of [...this.connections]) this.end(connection, reason);
+  }
+
+  /** The current cursor token: where a client starting now would stand. */
+  currentCursor(): string {
+    return encodeCursor(this.options.epoch(), this.retention.head);
+  }
+
+  /** Registers a connection; its first points go out on the next tick. */
+  open(sink: DeliverySink, options: ConnectionOptions): Connection {
+    const connection = new Connection(this.nextId++, sink, this.subscriptions.acquire(options.feeds));
+    connection.lastWriteAt = this.clock.now();
+    connection.expiresAt = options.expiresAt ?? Infinity;
+    this.setRate(connection, options.maxRate ?? 0);
+    const head = this.retention.head;
+    if (options.resume !== undefined) {
+      connection.resumed = true;
+      if (options.resume.epoch === this.options.epoch()) connection.cursor = options.resume.position;
+      else {
+        // the cursor belongs to a log that is gone: say so, then send all that is retained
+        connection.pendingGap = { feeds: this.namesOf(connection), reason: 'epoch' };
+        const oldest = this.retention.batches.oldestPosition;
+        connection.cursor = oldest === undefined ? head : oldest - 1;
+        connection.backfill = { minT: -Infinity, until: head, spanMs: 0 };
+      }
+    } else {
+      connection.cursor = head;
+      if (options.historyMs !== undefined && options.historyMs > 0) connection.pendingHistoryMs = options.historyMs;
+      else connection.caughtUp = true;
+    }
+    this.connections.add(connection);
+    return connection;
+  }
+
+  /** Replaces a connection's feeds; feeds it keeps continue from its cursor. */
+  resubscribe(connection: Connection, feeds: readonly string[]): void {
+    const previous = connection.subscription;
+    connection.subscription = this.subscriptions.acquire(feeds);
+    this.subscriptions.release(previous);
+  }
+
+  /** Unregisters a connection whose transport ended. Idempotent. */
+  close(connection: Connection): void {
+    if (connection.closed) return;
+    connection.closed = true;
+    this.connections.delete(connection);
+    this.subscriptions.release(connection.subscription);
+  }
+
+  /** Serves every connection once. Public so tests can drive time. */
+  tick(): void {
+    const started = performance.now();
+    this.tickNo++;
+    this.retention.sweep();
+    const now = this.clock.now();
+    const round = new TickRound(this.tickNo, now, this.retention.head);
+    for (const connection of this.connections) this.serve(connection, round);
+    this.observer?.tick(performance.now() - started);
+  }
+
+  private serve(connection: Connection, round: TickRound): void {
+    const { sink } = connection;
+    if (round.now >= connection.expiresAt) {
+      this.end(connection, 'expired');
+      return;
+    }
+    if (connection.pendingHistoryMs !== undefined) this.startBackfill(connection, round);
+    const behind = connection.cursor < round.head;
+    if (behind || connection.pendingGap !== undefined) {
+      if (!sink.isWritable()) {
+        this.stalled(connection, round.now);
+        return;
+      }
+      connection.stalledSince = 0;
+      if (connection.pendingGap !== undefined) {
+        sink.send({ cursor: this.cursorOf(connection), gap: connection.pendingGap });
+        connection.pendingGap = undefined;
+        connection.lastWriteAt = round.now;
+      }
+      if (behind && this.due(connection, round)) this.deliver(connection, round);
+    } else connection.caughtUp = true;
+    if (round.now - connection.lastWriteAt >= this.options.heartbeatMs && sink.isWritable()) {
+      sink.heartbeat();
+      connection.lastWriteAt = round.now;
+    }
+  }
+
+  private deliver(connection: Connection, round: TickRound): void {
+    const frame = this.frameFor(connection, round);
+    const gap: GapEvent | undefined =
+      frame.lost.length > 0 ? { feeds: [...frame.lost], reason: this.gapReason(connection) } : undefined;
+    if (gap !== undefined || frame.slices.length > 0) {
+      connection.sink.send({ cursor: frame.cursor, gap, frame: frame.slices.length > 0 ? frame : undefined });
+      connection.lastWriteAt = round.now;
+      if (frame.points > 0) this.observer?.delivered(connection.sink.transport, frame.points);
+    }
+    connection.cursor = frame.position;
+    if (connection.backfill !== undefined && connection.cursor >= connection.backfill.until) {
+      connection.backfill = undefined;
+    }
+    if (connection.cursor >= round.head) connection.caughtUp = true;
+  }
+
+  private frameFor(connection: Connection, round: TickRound): Frame {
+    const { backfill } = connection;
+    const key = `${connection.subscription.id}:${connection.cursor}:${connection.maxRate}:${
+      backfill === undefined ? '' : `${backfill.minT}:${backfill.until}`
+    }`;
+    let frame = round.frames.get(key);
+    if (frame === undefined) {
+      frame = this.buildFrame(connection, round);
+      round.frames.set(key, frame);
+    }
+    return frame;
+  }
+
+  private buildFrame(connection: Connection, round: TickRound): Frame {
+    const { backfill } = connection;
+    const from = connection.cursor;
+    const limit = backfill === undefined ? round.head : Math.min(backfill.until, round.head);
+    const index = this.retention.batches;
+    let to = index.reachWithin(from, limit, this.options.maxFramePoints);
+    const lost: string[] = [];
+    const feeds = connection.subscription.feeds;
+    if (backfill === undefined) {
+      for (const feed of feeds) {
+        if (feed.evictedThrough > from) {
+          lost.push(feed.name);
+          // reach past the lost points at once so the loss is announced once
+          to = Math.max(to, Math.min(feed.evictedThrough, limit));
+        }
+      }
+    }
+    const budget = this.budget(connection, from, to);
+    const minT = backfill?.minT ?? -Infinity;
+    const slices: FeedSlice[] = [];
+    for (const feed of feeds) {
+      // points of one batch share a position, so after a loss read from the oldest retained point
+      const after = feed.evictedThrough > from ? -Infinity : from;
+      const slice = round.slice(feed, after, to, minT, budget);
+      if (slice.size > 0) slices.push(slice);
+    }
+    return new Frame(encodeCursor(this.options.epoch(), to), to, slices, lost);
+  }
+
+  /** Points per feed a rate-limited frame may carry: the rate times the time the frame covers. */
+  private budget(connection: Connection, from: number, to: number): number {
+    if (connection.maxRate <= 0) return Infinity;
+    const index = this.retention.batches;
+    const first = index.arrivalAfter(from);
+    const last = index.arrivalAt(to);
+    let spanMs = connection.everyTicks * this.options.batchMs;
+    if (first !== undefined && last !== undefined) spanMs = Math.max(spanMs, last - first);
+    if (connection.backfill !== undefined) spanMs = Math.max(spanMs, connection.backfill.spanMs);
+    return Math.max(2, Math.ceil((connection.maxRate * spanMs) / 1000));
+  }
+
+  /**
+   * Resolves `history` into a backfill: start just before the oldest retained
+   * point (of the subscribed feeds) whose time is inside the window, and
+   * filter by time up to the head as it is now.
+   */
+  private startBackfill(connection: Connection, round: TickRound): void {
+    const historyMs = connection.pendingHistoryMs ?? 0;
+    connection.pendingHistoryMs = undefined;
+    const minT = round.now - historyMs;
+    let start = Infinity;
+    for (const feed of connection.subscription.feeds) {
+      const position = feed.firstPositionFrom(minT);
+      if (position !== undefined && position < start) start = position;
+    }
+    if (start === Infinity || start > round.head) {
+      connection.caughtUp = true;
+      return;
+    }
+    connection.cursor = start - 1;
+    connection.backfill = { minT, until: round.head, spanMs: historyMs };
+  }
+
+  private due(connection: Connection, round: TickRound): boolean {
+    return connection.everyTicks === 1 || !connection.caughtUp || round.tick % connection.everyTicks === 0;
+  }
+
+  private gapReason(connection: Connection): GapReason {
+    return connection.resumed && !connection.caughtUp ? 'retention' : 'slow';
+  }
+
+  private stalled(connection: Connection, now: number): void {
+    if (connection.stalledSince === 0) connection.stalledSince = now;
+    else if (now - connection.stalledSince >= this.options.slowTimeoutMs) this.end(connection, 'slow');
+  }
+
+  /** The cursor token of a connection's current position. */
+  cursorOf(connection: Connection): string {
+    return encodeCursor(this.options.epoch(), connection.cursor);
+  }
+
+  /** Counts open connections by transport. */
+  countByTransport(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const { sink } of this.connections) counts.set(sink.transport, (counts.get(sink.transport) ?? 0) + 1);
+    return counts;
+  }
+
+  private end(connection: Connection, reason: CloseReason): void {
+    this.close(connection);
+    connection.sink.close(reason, this.cursorOf(connection));
+  }
+
+  private setRate(connection: Connection, maxRate: number): void {
+    connection.maxRate = maxRate > 0 ? maxRate : 0;
+    // two points (a bucket's min and max) per delivery at the requested rate
+    connection.everyTicks =
+      connection.maxRate > 0 ? Math.max(1, Math.round(2000 / connection.maxRate / this.options.batchMs)) : 1;
+  }
+
+  private namesOf(connection: Connection): string[] {
+    const names = new Set(connection.subscription.feeds.map((f) => f.name));
+    for (const name of connection.subscription.exactNames()) names.add(name);
+    return [...names].sort();
+  }
+}
+
+/** Per-tick caches: frames by group and slices by feed range. */
+class TickRound {
+  readonly frames = new Map<string, Frame>();
+  private readonly slices = new Map<string, FeedSlice>();
+
+  constructor(
+    readonly tick: number,
+    readonly now: number,
+    readonly head: number,
+  ) {}
+
+  slice(feed: Feed, after: number, through: number, minT: number, budget: number): FeedSlice {
+    const key = `${feed.id}:${after}:${through}:${minT}:${budget}`;
+    let slice = this.slices.get(key);
+    if (slice === undefined) {
+      const points = downsampleMinMax(feed.read(after, through, minT), budget);
+      slice = new FeedSlice(feed, points.t, points.v);
+      this.slices.set(key, slice);
+    }
+    return slice;
+  }
+}

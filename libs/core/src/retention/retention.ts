@@ -1,0 +1,139 @@
+import { systemClock, type Clock } from '../clock.js';
+import type { LoggedBatch } from '../log/point-batch.js';
+import { BatchIndex } from './batch-index.js';
+import { BYTES_PER_POINT, Feed } from './feed.js';
+
+export interface RetentionOptions {
+  /** Points are evicted this long after their arrival. */
+  retentionMs: number;
+  /** At most this many points per feed; the oldest go first. */
+  maxPointsPerFeed: number;
+  /** Budget for all retained points, in bytes (24 per point); the oldest batches go first. */
+  maxBytes: number;
+  clock?: Clock;
+}
+
+export interface RetentionStats {
+  feeds: number;
+  points: number;
+  /** Bytes held by the feeds' ring buffers and the batch index. */
+  bytes: number;
+  head: number;
+}
+
+export interface FeedListener {
+  feedAdded(feed: Feed): void;
+  feedRemoved(feed: Feed): void;
+}
+
+/**
+ * Every feed's recent points, filled from the log in log order. Bounded by
+ * age (from arrival), by points per feed and by a global byte budget.
+ */
+export class Retention {
+  private readonly feeds = new Map<string, Feed>();
+  private readonly index = new BatchIndex();
+  private readonly listeners = new Set<FeedListener>();
+  private readonly clock: Clock;
+  private nextFeedId = 1;
+  private points = 0;
+  private lastPosition = 0;
+  private lastSweep = 0;
+
+  constructor(private readonly options: RetentionOptions) {
+    this.clock = options.clock ?? systemClock;
+  }
+
+  /** Position of the newest batch applied; delivery reads up to here. */
+  get head(): number {
+    return this.lastPosition;
+  }
+
+  get feedCount(): number {
+    return this.feeds.size;
+  }
+
+  get batches(): BatchIndex {
+    return this.index;
+  }
+
+  get(name: string): Feed | undefined {
+    return this.feeds.get(name);
+  }
+
+  all(): IterableIterator<Feed> {
+    return this.feeds.values();
+  }
+
+  listen(listener: FeedListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Applies a logged batch. Batches must come in log order; a repeated position is ignored. */
+  apply(batch: LoggedBatch): void {
+    if (batch.position <= this.lastPosition) return;
+    const { feeds, t, v, position, arrivedAt } = batch;
+    let previous: Feed | undefined;
+    for (let i = 0; i < feeds.length; i++) {
+      const name = feeds[i];
+      const feed = previous !== undefined && previous.name === name ? previous : this.feedFor(name);
+      this.points -= feed.push(t[i], v[i], position, arrivedAt);
+      previous = feed;
+    }
+    this.points += feeds.length;
+    this.index.push(position, arrivedAt, feeds.length);
+    this.lastPosition = position;
+    if (this.points * BYTES_PER_POINT > this.options.maxBytes) this.evictForBudget();
+  }
+
+  /**
+   * Evicts points older than the retention window and forgets feeds that have
+   * been empty and silent for a whole window. Cheap to call often; does the
+   * work at most once per second.
+   */
+  sweep(): void {
+    const now = this.clock.now();
+    if (now - this.lastSweep < 1000) return;
+    this.lastSweep = now;
+    const cutoff = this.index.lastArrivedBy(now - this.options.retentionMs);
+    if (cutoff !== undefined) this.evictThrough(cutoff);
+    for (const feed of this.feeds.values()) {
+      if (feed.size === 0 && now - feed.lastArrival > this.options.retentionMs) {
+        this.feeds.delete(feed.name);
+        for (const listener of this.listeners) listener.feedRemoved(feed);
+      }
+    }
+  }
+
+  stats(): RetentionStats {
+    let bytes = this.index.bytes;
+    for (const feed of this.feeds.values()) bytes += feed.capacity * BYTES_PER_POINT;
+    return { feeds: this.feeds.size, points: this.points, bytes, head: this.lastPosition };
+  }
+
+  private feedFor(name: string): Feed {
+    let feed = this.feeds.get(name);
+    if (feed === undefined) {
+      feed = new Feed(this.nextFeedId++, name, this.options.maxPointsPerFeed);
+      this.feeds.set(name, feed);
+      for (const listener of this.listeners) listener.feedAdded(feed);
+    }
+    return feed;
+  }
+
+  private evictThrough(position: number): void {
+    for (const feed of this.feeds.values()) this.points -= feed.evictThrough(position);
+    this.index.dropThrough(position);
+  }
+
+  /** Drops the oldest batches until the points fit in 90 % of the budget. */
+  private evictForBudget(): void {
+    const target = Math.floor((this.options.maxBytes * 0.9) / BYTES_PER_POINT);
+    while (this.points > target && this.index.size > 0) {
+      const through = this.index.positionFreeing(this.points - target);
+      if (through === undefined) break;
+      this.evictThrough(through);
+    }
+  }
+}

@@ -1,0 +1,43 @@
+import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
+import { feedListParam, integerParam, parseWithSchema, positiveNumberParam, queryString } from '@pulseboard/api';
+import { STREAMING_OPTIONS, type StreamingModuleOptions } from '@pulseboard/streaming';
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import { DELIVERY_OPTIONS, type DeliveryModuleOptions } from '../delivery.module-definition.js';
+import { PollService } from './poll.service.js';
+
+const DEFAULT_TIMEOUT_MS = 25_000;
+
+/** `GET /api/v1/poll`: the long-polling fallback. */
+@Controller('api/v1')
+export class PollController {
+  private readonly query;
+
+  constructor(
+    private readonly polls: PollService,
+    @Inject(STREAMING_OPTIONS) streaming: StreamingModuleOptions,
+    @Inject(DELIVERY_OPTIONS) delivery: DeliveryModuleOptions,
+  ) {
+    this.query = z.object({
+      feeds: feedListParam(streaming.maxSubscriptions).optional(),
+      cursor: queryString.optional(),
+      timeoutMs: integerParam(delivery.maxPollTimeoutMs).optional(),
+      maxRate: positiveNumberParam(1_000_000).optional(),
+    });
+  }
+
+  @Get('poll')
+  poll(@Query() raw: unknown, @Req() req: Request, @Res() res: Response): void {
+    const query = parseWithSchema(this.query, raw, 'invalid_query');
+    if (query.cursor === undefined || query.cursor === '') {
+      res.status(200).setHeader('Cache-Control', 'no-store').json(this.polls.immediate());
+      return;
+    }
+    this.polls.wait(req, res, {
+      feeds: query.feeds ?? [],
+      cursor: query.cursor,
+      timeoutMs: query.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      maxRate: query.maxRate,
+    });
+  }
+}

@@ -1,0 +1,38 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Injectable } from '@nestjs/common';
+import { DeliveryScheduler } from '@pulseboard/core';
+import type { PollResponse } from '@pulseboard/protocol';
+import { resumeCursor } from '../resume-cursor.js';
+import { PollSink } from './poll.sink.js';
+
+export interface PollRequest {
+  feeds: string[];
+  cursor?: string;
+  timeoutMs: number;
+  maxRate?: number;
+}
+
+/**
+ * Long polling for clients that cannot hold a stream: a poll is a connection
+ * of the same scheduler that lives until its first delivery or its deadline.
+ */
+@Injectable()
+export class PollService {
+  constructor(private readonly scheduler: DeliveryScheduler) {}
+
+  /** Without a cursor, the answer is immediate: the current cursor and no points. */
+  immediate(): PollResponse {
+    return { cursor: this.scheduler.currentCursor(), feeds: {} };
+  }
+
+  wait(req: IncomingMessage, res: ServerResponse, request: PollRequest & { cursor: string }): void {
+    const resume = resumeCursor(request.cursor, 'cursor');
+    const connection = this.scheduler.open(new PollSink(res, () => this.scheduler.close(connection)), {
+      feeds: request.feeds,
+      maxRate: request.maxRate,
+      resume,
+      expiresAt: Date.now() + request.timeoutMs,
+    });
+    res.on('close', () => this.scheduler.close(connection));
+  }
+}

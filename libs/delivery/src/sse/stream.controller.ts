@@ -1,0 +1,71 @@
+import { Controller, Get, Headers, Inject, Param, Query, Req, Res } from '@nestjs/common';
+import {
+  feedListParam,
+  integerParam,
+  parseWithSchema,
+  patternParam,
+  positiveNumberParam,
+  queryString,
+} from '@pulseboard/api';
+import { STREAMING_OPTIONS, type StreamingModuleOptions } from '@pulseboard/streaming';
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import { DELIVERY_OPTIONS, type DeliveryModuleOptions } from '../delivery.module-definition.js';
+import { StreamService } from './stream.service.js';
+
+/** `GET /api/v1/stream` and `GET /api/v1/feeds/<name>/stream`: Server-Sent Events. */
+@Controller('api/v1')
+export class StreamController {
+  private readonly query;
+  private readonly singleFeedQuery;
+
+  constructor(
+    private readonly streams: StreamService,
+    @Inject(STREAMING_OPTIONS) streaming: StreamingModuleOptions,
+    @Inject(DELIVERY_OPTIONS) delivery: DeliveryModuleOptions,
+  ) {
+    const common = {
+      history: integerParam(delivery.maxHistoryMs).optional(),
+      maxRate: positiveNumberParam(1_000_000).optional(),
+      lastEventId: queryString.optional(),
+    };
+    this.query = z.object({ feeds: feedListParam(streaming.maxSubscriptions).optional(), ...common });
+    this.singleFeedQuery = z.object(common);
+  }
+
+  @Get('stream')
+  stream(
+    @Query() raw: unknown,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): void {
+    const query = parseWithSchema(this.query, raw, 'invalid_query');
+    this.streams.start(req, res, {
+      feeds: query.feeds ?? [],
+      historyMs: query.history,
+      maxRate: query.maxRate,
+      lastEventIdHeader: lastEventId,
+      lastEventIdQuery: query.lastEventId,
+    });
+  }
+
+  @Get('feeds/:name/stream')
+  feedStream(
+    @Param('name') name: string,
+    @Query() raw: unknown,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): void {
+    const feed = parseWithSchema(patternParam, name, 'invalid_pattern');
+    const query = parseWithSchema(this.singleFeedQuery, raw, 'invalid_query');
+    this.streams.start(req, res, {
+      feeds: [feed],
+      historyMs: query.history,
+      maxRate: query.maxRate,
+      lastEventIdHeader: lastEventId,
+      lastEventIdQuery: query.lastEventId,
+    });
+  }
+}

@@ -1,0 +1,70 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DeliveryScheduler, sseOpening, type Connection } from '@pulseboard/core';
+import { DELIVERY_OPTIONS, type DeliveryModuleOptions } from '../delivery.module-definition.js';
+import { resumeCursor } from '../resume-cursor.js';
+import { SseSink } from './sse.sink.js';
+
+export interface StreamRequest {
+  feeds: string[];
+  historyMs?: number;
+  maxRate?: number;
+  /** `Last-Event-ID` header; wins over the query parameter because EventSource updates it on reconnect. */
+  lastEventIdHeader?: string;
+  lastEventIdQuery?: string;
+}
+
+/**
+ * Opens SSE streams and keeps their sessions, so that a control socket can
+ * later find a stream by the session id its `hello` announced.
+ */
+@Injectable()
+export class StreamService {
+  private readonly logger = new Logger('Streams');
+  private readonly sessions = new Map<string, Connection>();
+
+  constructor(
+    private readonly scheduler: DeliveryScheduler,
+    @Inject(DELIVERY_OPTIONS) private readonly options: DeliveryModuleOptions,
+  ) {}
+
+  get open(): number {
+    return this.sessions.size;
+  }
+
+  /** The stream a session id names, if it is still open. */
+  session(id: string): Connection | undefined {
+    return this.sessions.get(id);
+  }
+
+  /** Validates the request (throwing before any byte is sent), then starts the stream. */
+  start(req: IncomingMessage, res: ServerResponse, request: StreamRequest): void {
+    const resume =
+      request.lastEventIdHeader !== undefined && request.lastEventIdHeader !== ''
+        ? resumeCursor(request.lastEventIdHeader, 'Last-Event-ID')
+        : resumeCursor(request.lastEventIdQuery, 'lastEventId');
+    const session = randomBytes(16).toString('base64url');
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache, no-transform',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
+    req.socket.setNoDelay(true);
+    res.write(sseOpening(this.options.sseRetryMs, { session, batchMs: this.scheduler.batchMs }));
+    const connection = this.scheduler.open(new SseSink(res), {
+      feeds: request.feeds,
+      maxRate: request.maxRate,
+      historyMs: request.historyMs,
+      resume,
+    });
+    this.sessions.set(session, connection);
+    this.logger.debug(`stream ${session} opened: ${request.feeds.join(',')}`);
+    res.on('close', () => {
+      this.scheduler.close(connection);
+      this.sessions.delete(session);
+      this.logger.debug(`stream ${session} closed`);
+    });
+  }
+}

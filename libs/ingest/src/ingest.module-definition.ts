@@ -1,0 +1,15 @@
+import { ConfigurableModuleBuilder } from '@nestjs/common';
+
+export interface IngestModuleOptions {
+  /** Largest accepted body in bytes (after decompression). */
+  maxBodyBytes: number;
+  /** Most points in one batch. */
+  maxBatchPoints: number;
+  /** Points per second per client; 0 turns rate limiting off. */
+  rateLimit: number;
+  /** Points a client may send at once before the rate applies. */
+  rateBurst: number;
+}
+
+export const { ConfigurableModuleClass: IngestConfigurableModule, MODULE_OPTIONS_TOKEN: INGEST_OPTIONS } =
+  new ConfigurableModuleBuilder<IngestModuleOptions>().setClassMethodName('forRoot').build();

@@ -1,0 +1,631 @@
+import { describe, expect, it } from 'vitest';
+import { isPrecision, parseLineProtocol, type Precision, PRECISIONS } from './line-protocol.parser.js';
+import type { ParseFailure, ParseOptions, ParseSuccess } from './parse-result.js';
+
+const NOW = 1_700_000_000_000;
+const TS = '1764230400000000000';
+const TS_MS = 1_764_230_400_000;
+
+type Options = ParseOptions & { precision: Precision };
+
+function options(overrides: Partial<Options> = {}): Options {
+  return { now: NOW, maxPoints: 10_000, maxDetails: 10, precision: 'ns', ...overrides };
+}
+
+function success(body: string, overrides: Partial<Options> = {}): ParseSuccess {
+  const result = parseLineProtocol(body, options(overrides));
+  if (!result.ok) throw new Error(`expected success, got ${result.code}: ${JSON.stringify(result.details)}`);
+  return result;
+}
+
+function failure(body: string, overrides: Partial<Options> = {}): ParseFailure {
+  const result = parseLineProtocol(body, options(overrides));
+  if (result.ok) throw new Error('expected failure, got success');
+  return result;
+}
+
+/** The batch as plain arrays, for exact comparison. */
+function points(body: string, overrides: Partial<Options> = {}): { feeds: string[]; t: number[]; v: number[] } {
+  const { batch } = success(body, overrides);
+  return { feeds: [...batch.feeds], t: Array.from(batch.t), v: Array.from(batch.v) };
+}
+
+function feeds(body: string): string[] {
+  return points(body).feeds;
+}
+
+function values(body: string): number[] {
+  return points(body).v;
+}
+
+/** The only reason reported for a one-line body. */
+function reason(line: string): string {
+  const result = failure(line);
+  expect(result.code).toBe('invalid_points');
+  expect(result.details).toHaveLength(1);
+  expect(result.details[0].line).toBe(1);
+  return result.details[0].reason;
+}
+
+/** The contract's conversion, in BigInt, to compare the parser's doubles against. */
+function contractMs(ts: bigint, divisor: bigint): number {
+  return Number(ts / divisor) + Number(ts % divisor) / Number(divisor);
+}
+
+describe('parseLineProtocol', () => {
+  describe('feed names', () => {
+    it('joins measurement, tag values and field key', () => {
+      const result = success(`cpu,host=h1,region=eu usage=0.5,idle=99 ${TS}`);
+      expect([...result.batch.feeds]).toEqual(['cpu.h1.eu.usage', 'cpu.h1.eu.idle']);
+      expect(Array.from(result.batch.t)).toEqual([TS_MS, TS_MS]);
+      expect(Array.from(result.batch.v)).toEqual([0.5, 99]);
+      expect(result.ignored).toEqual([]);
+    });
+
+    it('uses the measurement alone when there are no tags', () => {
+      expect(feeds('cpu usage=1')).toEqual(['cpu.usage']);
+    });
+
+    it('orders tag values by tag key, whatever the order on the line', () => {
+      expect(feeds('cpu,region=eu,host=h1 usage=1')).toEqual(['cpu.h1.eu.usage']);
+      expect(feeds('m,c=3,a=1,b=2 x=1')).toEqual(['m.1.2.3.x']);
+      expect(feeds('m,b=2,c=3,a=1 x=1\nm,a=1,b=2,c=3 x=1')).toEqual(['m.1.2.3.x', 'm.1.2.3.x']);
+    });
+
+    it('sorts tag keys in byte order', () => {
+      // 'B' (0x42) < '_' (0x5f) < 'a' (0x61); '-' (0x2d) < '_'; a prefix sorts first.
+      expect(feeds('m,b=lower,B=upper x=1')).toEqual(['m.upper.lower.x']);
+      expect(feeds('m,a_=3,a-=2,a=1 x=1')).toEqual(['m.1.2.3.x']);
+      expect(feeds('m,aa=2,a=1 x=1')).toEqual(['m.1.2.x']);
+    });
+
+    it('sorts non-ASCII tag keys by UTF-8 bytes, not UTF-16 units', () => {
+      // U+FF61 is EF BD A1 in UTF-8, before U+1F600 (F0 9F 98 80); in UTF-16 it comes after D83D.
+      expect(feeds('m,\u{1F600}=b,\uFF61=a x=1')).toEqual(['m.a.b.x']);
+    });
+
+    it('sorts by the unescaped tag key', () => {
+      // Unescaped, 'a z' (0x20) sorts before 'a[' (0x5b); escaped, '\\' (0x5c) would sort after it.
+      expect(feeds('m,a[=2,a\\ z=1 x=1')).toEqual(['m.1.2.x']);
+    });
+
+    it('replaces characters outside the feed alphabet by _', () => {
+      expect(feeds('cpu,host=web-01.example.com,dc=eu/west v@1=1')).toEqual(['cpu.eu_west.web-01.example.com.v_1']);
+      expect(feeds('net:if,name=eth0 rx+tx=1')).toEqual(['net:if.eth0.rx_tx']);
+      expect(feeds('temp,room=küche wert=1')).toEqual(['temp.k_che.wert']);
+      expect(feeds('m,t="q" \'a\'=1')).toEqual(['m._q_._a_']);
+    });
+
+    it('replaces a character outside the BMP by a single _', () => {
+      expect(feeds('m,e=a\u{1F680}b x=1')).toEqual(['m.a_b.x']);
+    });
+
+    it('keeps dots in parts, so they add segments', () => {
+      expect(feeds('a.b,t=c.d e.f=1')).toEqual(['a.b.c.d.e.f']);
+    });
+
+    it('refuses a line whose name has an empty segment', () => {
+      expect(reason('cpu,host=. usage=1')).toBe('invalid feed name "cpu...usage": feed segments must not be empty');
+      expect(reason('cpu,host=a. usage=1')).toBe('invalid feed name "cpu.a..usage": feed segments must not be empty');
+      expect(reason('.cpu usage=1')).toBe('invalid feed name ".cpu.usage": feed segments must not be empty');
+      expect(reason('cpu .usage=1')).toBe('invalid feed name "cpu..usage": feed segments must not be empty');
+    });
+
+    it('refuses a line whose name is longer than 200 characters', () => {
+      const measurement = 'm'.repeat(194);
+      expect(feeds(`${measurement} value=1`)).toEqual([`${measurement}.value`]); // exactly 200
+      expect(reason(`${measurement}x value=1`)).toBe(
+        `invalid feed name "${'m'.repeat(64)}…": feed must be at most 200 characters`,
+      );
+    });
+
+    it('does not need a valid name for a string field, which is not stored', () => {
+      const result = success('cpu,host=. msg="x"');
+      expect(result.batch.feeds).toEqual([]);
+      expect(result.ignored).toEqual([{ line: 1, field: 'msg', reason: 'string fields are not stored' }]);
+    });
+  });
+
+  describe('escapes', () => {
+    it('unescapes comma and space in the measurement', () => {
+      expect(feeds('my\\ cpu\\,total,host=a v=1')).toEqual(['my_cpu_total.a.v']);
+    });
+
+    it('keeps a backslash before any other character of a measurement literally', () => {
+      // '=' is not escapable in a measurement: the backslash and the '=' both stay.
+      expect(feeds('a\\=b v=1')).toEqual(['a__b.v']);
+      // Two backslashes are one escaped backslash (InfluxDB reference), so the space after them ends the measurement.
+      expect(feeds('a\\\\b v=1')).toEqual(['a_b.v']);
+      expect(failure('a\\\\ b v=1').details[0].line).toBe(1);
+    });
+
+    it('unescapes comma, equals sign and space in tag keys and values', () => {
+      expect(feeds('cpu,ho\\=st\\ x=a\\,b\\=c\\ d v=1')).toEqual(['cpu.a_b_c_d.v']);
+      expect(feeds('cpu,host=C:\\temp v=1')).toEqual(['cpu.C:_temp.v']);
+    });
+
+    it('unescapes comma, equals sign and space in field keys', () => {
+      expect(feeds('cpu f\\,i\\=e\\ ld=1')).toEqual(['cpu.f_i_e_ld']);
+      const result = success('cpu f\\,i\\=e\\ ld="x"');
+      expect(result.ignored).toEqual([{ line: 1, field: 'f,i=e ld', reason: 'string fields are not stored' }]);
+    });
+
+    it('reads string values with escaped quotes and backslashes, spaces, commas and equals signs', () => {
+      const result = success(`cpu msg="say \\"hi\\", a=b \\\\ c:\\d x=1",v=2 ${TS}`);
+      expect([...result.batch.feeds]).toEqual(['cpu.v']);
+      expect(Array.from(result.batch.v)).toEqual([2]);
+      expect(Array.from(result.batch.t)).toEqual([TS_MS]);
+      expect(result.ignored).toEqual([{ line: 1, field: 'msg', reason: 'string fields are not stored' }]);
+    });
+
+    it('ends a string at a quote that follows an escaped backslash', () => {
+      expect(feeds('m s="a\\\\",v=1')).toEqual(['m.v']);
+      expect(feeds('m s="",v=1')).toEqual(['m.v']);
+      expect(reason('m s="a\\",v=1')).toBe('unterminated string for field "s"');
+    });
+  });
+
+  describe('fields', () => {
+    it('yields one point per field, in field order', () => {
+      expect(points(`m a=1,b=2i,c=t,d=3u,e=-0.25 ${TS}`)).toEqual({
+        feeds: ['m.a', 'm.b', 'm.c', 'm.d', 'm.e'],
+        t: [TS_MS, TS_MS, TS_MS, TS_MS, TS_MS],
+        v: [1, 2, 1, 3, -0.25],
+      });
+    });
+
+    it('keeps repeated field keys as separate points', () => {
+      expect(points('m x=1,x=2')).toEqual({ feeds: ['m.x', 'm.x'], t: [NOW, NOW], v: [1, 2] });
+    });
+
+    it.each([
+      ['1', 1],
+      ['-1', -1],
+      ['1.5', 1.5],
+      ['-1.5e10', -1.5e10],
+      ['1e-3', 0.001],
+      ['1E3', 1000],
+      ['1.5e+2', 150],
+      ['.5', 0.5],
+      ['-.5', -0.5],
+      ['1.', 1],
+      ['0.1', 0.1],
+      ['007', 7],
+      ['3.141592653589793238', 3.141592653589793],
+      ['123456789012345678', 123456789012345680],
+      ['1.7976931348623157e308', 1.7976931348623157e308],
+      ['1e-400', 0],
+    ])('reads the float %s', (text, expected) => {
+      expect(values(`m x=${text}`)).toEqual([expected]);
+    });
+
+    it('reads floats exactly as Number() does', () => {
+      let seed = 42;
+      const random = (): number => {
+        seed = (seed * 1103515245 + 12345) % 2147483648;
+        return seed / 2147483648;
+      };
+      const texts: string[] = [];
+      for (let k = 0; k < 2000; k++) {
+        const x = (random() - 0.5) * 10 ** Math.floor(random() * 20 - 5);
+        texts.push(String(x), x.toFixed(Math.floor(random() * 10)), x.toPrecision(1 + Math.floor(random() * 16)));
+      }
+      const body = texts.map((text) => `m x=${text}`).join('\n');
+      expect(values(body)).toEqual(texts.map(Number));
+    });
+
+    it('refuses a float that is not finite', () => {
+      expect(reason('m x=1e400')).toBe('float value "1e400" for field "x" is out of range');
+      expect(reason('m x=-1e400')).toBe('float value "-1e400" for field "x" is out of range');
+    });
+
+    it.each([
+      ['42i', 42],
+      ['-42i', -42],
+      ['0i', 0],
+      ['-0i', 0],
+      ['123456789012345i', 123456789012345],
+      ['9223372036854775807i', 2 ** 63],
+      ['-9223372036854775808i', -(2 ** 63)],
+      ['0009223372036854775807i', 2 ** 63],
+    ])('reads the integer %s', (text, expected) => {
+      expect(values(`m x=${text}`)).toEqual([expected]);
+    });
+
+    it.each(['9223372036854775808i', '-9223372036854775809i', '99999999999999999999i'])(
+      'refuses the out-of-range integer %s',
+      (text) => {
+        expect(reason(`m x=${text}`)).toBe(`integer value "${text}" for field "x" is out of range (signed 64-bit)`);
+      },
+    );
+
+    it.each([
+      ['42u', 42],
+      ['0u', 0],
+      ['18446744073709551615u', 2 ** 64],
+    ])('reads the unsigned integer %s', (text, expected) => {
+      expect(values(`m x=${text}`)).toEqual([expected]);
+    });
+
+    it.each(['18446744073709551616u', '-1u', '123456789012345678901u'])(
+      'refuses the out-of-range unsigned %s',
+      (text) => {
+        expect(reason(`m x=${text}`)).toBe(`unsigned value "${text}" for field "x" is out of range (0 to 2^64-1)`);
+      },
+    );
+
+    it.each([
+      ['t', 1],
+      ['T', 1],
+      ['true', 1],
+      ['True', 1],
+      ['TRUE', 1],
+      ['f', 0],
+      ['F', 0],
+      ['false', 0],
+      ['False', 0],
+      ['FALSE', 0],
+    ])('reads the boolean %s', (text, expected) => {
+      expect(values(`m x=${text}`)).toEqual([expected]);
+    });
+
+    it.each([
+      'abc',
+      '1.2.3',
+      '12x',
+      '1i2',
+      '1.5i',
+      '1.5u',
+      '1e',
+      '1e+',
+      '-',
+      '.',
+      '+1',
+      'NaN',
+      'inf',
+      'tRUE',
+      'truee',
+      'yes',
+      '0x10',
+      '1_000',
+    ])('refuses the field value %s', (text) => {
+      expect(reason(`m x=${text}`)).toBe(`invalid field value "${text}" for field "x"`);
+    });
+
+    it('names the field in the reason', () => {
+      expect(reason('cpu,host=a idle=1,usage=abc')).toBe('invalid field value "abc" for field "usage"');
+    });
+
+    it('refuses an empty field value', () => {
+      expect(reason('m x=')).toBe('missing value for field "x"');
+      expect(reason('m x=,y=1')).toBe('missing value for field "x"');
+      expect(reason(`m x= ${TS}`)).toBe('missing value for field "x"');
+    });
+
+    it('shortens long values quoted in reasons', () => {
+      expect(reason(`m x=${'a'.repeat(1000)}`)).toBe(`invalid field value "${'a'.repeat(64)}…" for field "x"`);
+    });
+  });
+
+  describe('string fields', () => {
+    it('lists string fields as ignored, with their line and field key', () => {
+      const result = success('m a=1,msg="hello world"\n# comment\nm status="ok",b=2,note="x"');
+      expect([...result.batch.feeds]).toEqual(['m.a', 'm.b']);
+      expect(result.ignored).toEqual([
+        { line: 1, field: 'msg', reason: 'string fields are not stored' },
+        { line: 3, field: 'status', reason: 'string fields are not stored' },
+        { line: 3, field: 'note', reason: 'string fields are not stored' },
+      ]);
+    });
+
+    it('accepts a line of string fields only, which yields no points', () => {
+      const result = success(`m a="x",b="y" ${TS}`);
+      expect(result.batch.feeds).toEqual([]);
+      expect(result.batch.t).toHaveLength(0);
+      expect(result.ignored.map((i) => i.field)).toEqual(['a', 'b']);
+    });
+
+    it('refuses an unterminated string', () => {
+      expect(reason('cpu msg="abc')).toBe('unterminated string for field "msg"');
+      expect(reason('cpu msg="abc def,x=1 123')).toBe('unterminated string for field "msg"');
+    });
+
+    it('does not let a string run across lines', () => {
+      const result = failure('m s="a\nb",v=1');
+      expect(result.details).toEqual([
+        { line: 1, reason: 'unterminated string for field "s"' },
+        { line: 2, reason: 'missing field set' },
+      ]);
+    });
+
+    it('refuses text right after the closing quote', () => {
+      expect(reason('m s="a"b')).toBe('unexpected text after string value of field "s"');
+    });
+  });
+
+  describe('lines', () => {
+    it('parses every line of a multi-line body, in order', () => {
+      expect(points('a x=1 1000000\nb x=2 2000000\nc x=3,y=4 3000000\n')).toEqual({
+        feeds: ['a.x', 'b.x', 'c.x', 'c.y'],
+        t: [1, 2, 3, 3],
+        v: [1, 2, 3, 4],
+      });
+    });
+
+    it('accepts CRLF line endings', () => {
+      expect(points('a x=1 1000000\r\nb x=2\r\nc s="q",x=3\r\n')).toEqual({
+        feeds: ['a.x', 'b.x', 'c.x'],
+        t: [1, NOW, NOW],
+        v: [1, 2, 3],
+      });
+    });
+
+    it('skips blank and comment lines but counts them', () => {
+      const body = '# header\n\n   \n\t\ncpu v=1\n  # indented comment\r\n\r\ncpu v=oops\n';
+      const result = failure(body);
+      expect(result.details).toEqual([{ line: 8, reason: 'invalid field value "oops" for field "v"' }]);
+      expect(points(body.replace('oops', '2')).v).toEqual([1, 2]);
+    });
+
+    it('allows leading whitespace, trailing whitespace and runs of spaces between sections', () => {
+      expect(points('   cpu v=1\n\tcpu v=2  \ncpu   v=3    5000000   ')).toEqual({
+        feeds: ['cpu.v', 'cpu.v', 'cpu.v'],
+        t: [NOW, NOW, 5],
+        v: [1, 2, 3],
+      });
+    });
+
+    it('accepts a body without points', () => {
+      for (const body of ['', '\n\n', '# only a comment', '  \r\n']) {
+        const result = success(body);
+        expect(result.batch.feeds).toEqual([]);
+        expect(result.ignored).toEqual([]);
+      }
+    });
+
+    it('resolves interleaved and similar series independently', () => {
+      const body = [
+        'cpu,host=a x=1',
+        'cpu,host=ab x=2',
+        'cpu,host=b x=3',
+        'cpu,host=a x=4',
+        'cpu,host=a\\ b x=5',
+        'cpu,host=a y=6,x=7',
+        'cpu,host=a x=8,xy=9,x\\ y=10',
+        'cpu,host=a xy=11',
+      ].join('\n');
+      expect(points(body)).toEqual({
+        feeds: [
+          'cpu.a.x',
+          'cpu.ab.x',
+          'cpu.b.x',
+          'cpu.a.x',
+          'cpu.a_b.x',
+          'cpu.a.y',
+          'cpu.a.x',
+          'cpu.a.x',
+          'cpu.a.xy',
+          'cpu.a.x_y',
+          'cpu.a.xy',
+        ],
+        t: Array<number>(11).fill(NOW),
+        v: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
+      });
+    });
+
+    it('reports a repeated bad series on every line', () => {
+      const result = failure('cpu,=x v=1\ncpu,=x v=2');
+      expect(result.details).toEqual([
+        { line: 1, reason: 'empty tag key' },
+        { line: 2, reason: 'empty tag key' },
+      ]);
+    });
+  });
+
+  describe('structure', () => {
+    it.each([
+      ['cpu', 'missing field set'],
+      ['cpu,host=a', 'missing field set'],
+      ['cpu   ', 'missing field set'],
+      ['cpu value', 'missing "=" after field key "value"'],
+      ['cpu x=1,value', 'missing "=" after field key "value"'],
+      ['cpu x=1,va\\ lue 123', 'missing "=" after field key "va lue"'],
+      ['cpu =1', 'empty field key'],
+      ['cpu x=1,', 'empty field key'],
+      ['cpu x=1,,y=2', 'empty field key'],
+      ['cpu,host x=1', 'missing "=" in tag "host"'],
+      ['cpu,host,dc=eu x=1', 'missing "=" in tag "host"'],
+      ['cpu,=a x=1', 'empty tag key'],
+      ['cpu, x=1', 'empty tag key'],
+      ['cpu,host=a, x=1', 'empty tag key'],
+      ['cpu,host= x=1', 'empty value for tag "host"'],
+      ['cpu,host=,dc=eu x=1', 'empty value for tag "host"'],
+      ['cpu,host=a=b x=1', 'unescaped "=" in value of tag "host"'],
+      ['cpu,host=a,host=b x=1', 'duplicate tag "host"'],
+      [',host=a x=1', 'missing measurement'],
+      ['cpu msg="abc', 'unterminated string for field "msg"'],
+      ['cpu x=1 12.5', 'invalid timestamp "12.5"'],
+      ['cpu x=1 abc', 'invalid timestamp "abc"'],
+      ['cpu x=1 +5', 'invalid timestamp "+5"'],
+      ['cpu x=1 -', 'invalid timestamp "-"'],
+      ['cpu x=1 y=2', 'invalid timestamp "y=2"'],
+      ['cpu x=1 1764230400000000000 extra', 'unexpected text after timestamp'],
+      ['cpu x=1 1764230400000000000 1', 'unexpected text after timestamp'],
+      ['cpu x=1 -1', 'timestamp out of range'],
+      ['cpu x=1 -1764230400000000000', 'timestamp out of range'],
+    ])('refuses %j: %s', (line, expected) => {
+      expect(reason(line)).toBe(expected);
+    });
+  });
+
+  describe('timestamps', () => {
+    it('converts nanoseconds, keeping the fraction of a millisecond', () => {
+      const ts = 1764230400123456789n;
+      const { t } = points(`m x=1 ${ts}`);
+      expect(t).toEqual([contractMs(ts, 1_000_000n)]);
+      expect(t[0]).toBeCloseTo(1764230400123.4568, 4);
+      expect(points(`m x=1 ${TS}`).t).toEqual([TS_MS]);
+      expect(points('m x=1 1').t).toEqual([0.000001]);
+      expect(points('m x=1 0').t).toEqual([0]);
+      expect(points('m x=1 -0').t).toEqual([0]);
+    });
+
+    it('uses nanoseconds when the precision says ns', () => {
+      expect(points(`m x=1 ${TS}`, { precision: 'ns' }).t).toEqual([TS_MS]);
+    });
+
+    it('converts microseconds', () => {
+      const { t } = points('m x=1 1764230400123456', { precision: 'us' });
+      expect(t).toEqual([contractMs(1764230400123456n, 1000n)]);
+      expect(t[0]).toBeCloseTo(1764230400123.456, 5);
+      expect(points('m x=1 1764230400000000', { precision: 'us' }).t).toEqual([TS_MS]);
+    });
+
+    it('takes milliseconds as they are', () => {
+      expect(points('m x=1 1764230400123', { precision: 'ms' }).t).toEqual([1764230400123]);
+    });
+
+    it('converts seconds', () => {
+      expect(points('m x=1 1764230400', { precision: 's' }).t).toEqual([TS_MS]);
+    });
+
+    it('agrees with the BigInt conversion for many nanosecond timestamps', () => {
+      const stamps: bigint[] = [];
+      for (let k = 0n; k < 500n; k++) stamps.push(1764230400000000000n + k * 7919000013n + k * k);
+      const body = stamps.map((ts) => `m x=1 ${ts}`).join('\n');
+      expect(points(body).t).toEqual(stamps.map((ts) => contractMs(ts, 1_000_000n)));
+    });
+
+    it('accepts the largest timestamp and refuses anything later', () => {
+      expect(points('m x=1 8640000000000000', { precision: 'ms' }).t).toEqual([8.64e15]);
+      expect(points('m x=1 8640000000000', { precision: 's' }).t).toEqual([8.64e15]);
+      expect(points('m x=1 8640000000000000000000', { precision: 'ns' }).t).toEqual([8.64e15]);
+
+      const tooLate: [string, Precision][] = [
+        ['8640000000000001', 'ms'],
+        ['8640000000001', 's'],
+        ['8640000000000001000', 'us'],
+        ['8640000000001000000000', 'ns'],
+        ['99999999999999999999999999999999999999', 'ns'],
+      ];
+      for (const [ts, precision] of tooLate) {
+        const result = failure(`m x=1 ${ts}`, { precision });
+        expect(result.details).toEqual([{ line: 1, reason: 'timestamp out of range' }]);
+      }
+    });
+
+    it('gives points without a timestamp the server time', () => {
+      expect(points(`a x=1\nb x=2 ${TS}\nc x=3`)).toEqual({
+        feeds: ['a.x', 'b.x', 'c.x'],
+        t: [NOW, TS_MS, NOW],
+        v: [1, 2, 3],
+      });
+    });
+
+    it('refuses a negative timestamp', () => {
+      expect(failure('m x=1 -1000', { precision: 's' }).details).toEqual([
+        { line: 1, reason: 'timestamp out of range' },
+      ]);
+    });
+  });
+
+  describe('failures', () => {
+    it('reports every bad line with its line number', () => {
+      const body = ['cpu x=1', 'cpu x=abc', '# comment', '', 'cpu', 'cpu x=2', 'cpu,host x=1', 'cpu x=1 -5'].join('\n');
+      const result = failure(body);
+      expect(result).toEqual({
+        ok: false,
+        code: 'invalid_points',
+        message: '4 invalid lines; nothing was stored',
+        details: [
+          { line: 2, reason: 'invalid field value "abc" for field "x"' },
+          { line: 5, reason: 'missing field set' },
+          { line: 7, reason: 'missing "=" in tag "host"' },
+          { line: 8, reason: 'timestamp out of range' },
+        ],
+      });
+    });
+
+    it('says when one line is bad', () => {
+      expect(failure('cpu x=1\ncpu x=?').message).toBe('1 invalid line; nothing was stored');
+    });
+
+    it('lists at most maxDetails lines but counts them all', () => {
+      const body = Array.from({ length: 25 }, (_, k) => (k % 2 === 0 ? `m x=${k}` : `m x=bad${k}`)).join('\n');
+      const result = failure(body, { maxDetails: 3 });
+      expect(result.message).toBe('12 invalid lines; nothing was stored (first 3 listed)');
+      expect(result.details).toEqual([
+        { line: 2, reason: 'invalid field value "bad1" for field "x"' },
+        { line: 4, reason: 'invalid field value "bad3" for field "x"' },
+        { line: 6, reason: 'invalid field value "bad5" for field "x"' },
+      ]);
+      const unlisted = failure(body, { maxDetails: 0 });
+      expect(unlisted.details).toEqual([]);
+      expect(unlisted.message).toBe('12 invalid lines; nothing was stored');
+    });
+
+    it('refuses the whole body when one line is bad', () => {
+      const result = parseLineProtocol('cpu x=1\ncpu x=2,y=oops', options());
+      expect(result).toEqual({
+        ok: false,
+        code: 'invalid_points',
+        message: '1 invalid line; nothing was stored',
+        details: [{ line: 2, reason: 'invalid field value "oops" for field "y"' }],
+      });
+      expect('batch' in result).toBe(false);
+    });
+  });
+
+  describe('maxPoints', () => {
+    it('accepts exactly maxPoints points', () => {
+      expect(success('m x=1,y=2\nm x=3', { maxPoints: 3 }).batch.feeds).toHaveLength(3);
+    });
+
+    it('refuses more than maxPoints points', () => {
+      expect(parseLineProtocol('m x=1,y=2\nm x=3,y=4', options({ maxPoints: 3 }))).toEqual({
+        ok: false,
+        code: 'too_many_points',
+        message: 'more than 3 points in one batch',
+        details: [],
+      });
+    });
+
+    it('stops parsing once the limit is exceeded', () => {
+      const result = failure('m x=1,y=2\nm x=3,y=4\nm x=bad', { maxPoints: 3 });
+      expect(result.code).toBe('too_many_points');
+    });
+
+    it('does not count string fields', () => {
+      expect(success('m x=1,s="a"\nm y=2,s="b"', { maxPoints: 2 }).batch.feeds).toEqual(['m.x', 'm.y']);
+    });
+  });
+
+  describe('options', () => {
+    it('refuses an unknown precision', () => {
+      for (const precision of ['m', 'constructor', '']) {
+        expect(() => parseLineProtocol('m x=1', { ...options(), precision: precision as Precision })).toThrow(
+          TypeError,
+        );
+      }
+    });
+  });
+});
+
+describe('precisions', () => {
+  it('lists the four InfluxDB precisions', () => {
+    expect(PRECISIONS).toEqual(['ns', 'us', 'ms', 's']);
+  });
+
+  it.each([
+    ['ns', true],
+    ['us', true],
+    ['ms', true],
+    ['s', true],
+    ['m', false],
+    ['h', false],
+    ['NS', false],
+    ['', false],
+  ])('isPrecision(%j) is %s', (value, expected) => {
+    expect(isPrecision(value)).toBe(expected);
+  });
+});

@@ -1,0 +1,31 @@
+import type { ParseOptions, ParseResult } from './parse-result.js';
+import { PointCollector, tooManyPoints } from './point-collector.js';
+
+/**
+ * `application/x-ndjson`: one point object per line. Blank lines are skipped;
+ * `index` in errors counts points (0-based), `line` counts lines (1-based).
+ */
+export function parseNdjsonPoints(body: string, options: ParseOptions): ParseResult {
+  const collector = new PointCollector(options, Math.min(options.maxPoints, 1024));
+  let index = 0;
+  let line = 0;
+  let start = 0;
+  while (start <= body.length) {
+    let end = body.indexOf('\n', start);
+    if (end === -1) end = body.length;
+    line++;
+    const text = body.slice(start, end).trim();
+    start = end + 1;
+    if (text === '') continue;
+    if (index === options.maxPoints) return tooManyPoints(options.maxPoints);
+    let decoded: unknown;
+    try {
+      decoded = JSON.parse(text);
+    } catch (error) {
+      collector.reject(`malformed JSON: ${(error as Error).message}`, index++, line);
+      continue;
+    }
+    collector.add(decoded, index++, line);
+  }
+  return collector.result();
+}

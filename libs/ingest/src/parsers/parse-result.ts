@@ -1,0 +1,29 @@
+import type { PointBatch } from '@pulseboard/core';
+import type { ErrorDetail, IgnoredField } from '@pulseboard/protocol';
+
+/** Why a whole body was refused; `details` names each bad point or line. */
+export interface ParseFailure {
+  ok: false;
+  code: 'invalid_json' | 'invalid_body' | 'invalid_points' | 'too_many_points';
+  message: string;
+  details: ErrorDetail[];
+}
+
+/** A body that parsed whole: every point valid, in body order. */
+export interface ParseSuccess {
+  ok: true;
+  batch: PointBatch;
+  /** Things deliberately not stored (string fields of line protocol). */
+  ignored: IgnoredField[];
+}
+
+export type ParseResult = ParseSuccess | ParseFailure;
+
+export interface ParseOptions {
+  /** Server time (ms) given to points without a timestamp. */
+  now: number;
+  /** More points than this and the body is refused with `too_many_points`. */
+  maxPoints: number;
+  /** At most this many entries in `details`; the message says when more were found. */
+  maxDetails: number;
+}

@@ -1,0 +1,26 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { pinoHttp, type HttpLogger } from 'pino-http';
+import { redactUrl } from './pino-logger.js';
+
+/**
+ * Access logs: one line per finished request. Successful requests log at
+ * `debug` (ingest is too frequent for `info`); client errors at `warn`,
+ * server errors at `error`. Secret query parameters never reach the log.
+ */
+export function httpLogging(logger: Logger): HttpLogger {
+  return pinoHttp({
+    logger,
+    quietReqLogger: true,
+    customLogLevel: (_req: IncomingMessage, res: ServerResponse, error?: Error) =>
+      error !== undefined || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'debug',
+    serializers: {
+      req: (req: { method: string; url: string; remoteAddress?: string }) => ({
+        method: req.method,
+        url: redactUrl(req.url),
+        remoteAddress: req.remoteAddress,
+      }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+    },
+  });
+}

@@ -1,0 +1,4 @@
+export * from './feed-name.js';
+export * from './point.js';
+export * from './errors.js';
+export * from './messages.js';

@@ -1,0 +1,27 @@
+import { ConfigurableModuleBuilder } from '@nestjs/common';
+
+export interface StreamingModuleOptions {
+  /** Points are kept this long after arrival (ms). */
+  retentionMs: number;
+  /** Points kept per feed. */
+  retentionPoints: number;
+  /** Byte budget for all retained points. */
+  retentionBytes: number;
+  /** The batch window (ms): one delivery tick per window. */
+  batchMs: number;
+  /** Heartbeat interval for idle streams (ms). */
+  heartbeatMs: number;
+  /** Points one frame may carry while a connection catches up. */
+  maxFramePoints: number;
+  /** A connection that has not drained for this long is closed (ms). */
+  slowClientTimeoutMs: number;
+  /** Feed names and patterns one connection may subscribe to. */
+  maxSubscriptions: number;
+}
+
+export const {
+  ConfigurableModuleClass: StreamingConfigurableModule,
+  MODULE_OPTIONS_TOKEN: STREAMING_OPTIONS,
+  OPTIONS_TYPE: STREAMING_OPTIONS_TYPE,
+  ASYNC_OPTIONS_TYPE: STREAMING_ASYNC_OPTIONS_TYPE,
+} = new ConfigurableModuleBuilder<StreamingModuleOptions>().setClassMethodName('forRoot').build();

@@ -1,0 +1,76 @@
+import { Global, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { DeliveryScheduler, MemoryLog, Retention, SubscriptionRegistry, type Log } from '@pulseboard/core';
+import { FeedSourceRegistry } from './feed-source.registry.js';
+import { FeedsController } from './feeds.controller.js';
+import { FeedsService } from './feeds.service.js';
+import { PointWriter } from './point-writer.service.js';
+import { StreamingEngine } from './streaming-engine.service.js';
+import {
+  STREAMING_OPTIONS,
+  StreamingConfigurableModule,
+  type StreamingModuleOptions,
+} from './streaming.module-definition.js';
+import { LOG } from './tokens.js';
+
+/**
+ * The engine as Nest providers: the log, retention, subscriptions and the
+ * delivery scheduler, plus the feeds API and the feed-source registry.
+ * Global, because every transport and feature module builds on it.
+ */
+@Global()
+@Module({
+  imports: [DiscoveryModule],
+  controllers: [FeedsController],
+  providers: [
+    { provide: LOG, useFactory: (): Log => new MemoryLog() },
+    {
+      provide: Retention,
+      inject: [STREAMING_OPTIONS],
+      useFactory: (options: StreamingModuleOptions) =>
+        new Retention({
+          retentionMs: options.retentionMs,
+          maxPointsPerFeed: options.retentionPoints,
+          maxBytes: options.retentionBytes,
+        }),
+    },
+    {
+      provide: SubscriptionRegistry,
+      inject: [Retention],
+      useFactory: (retention: Retention) => new SubscriptionRegistry(retention),
+    },
+    {
+      provide: DeliveryScheduler,
+      inject: [Retention, SubscriptionRegistry, LOG, STREAMING_OPTIONS],
+      useFactory: (
+        retention: Retention,
+        subscriptions: SubscriptionRegistry,
+        log: Log,
+        options: StreamingModuleOptions,
+      ) =>
+        new DeliveryScheduler(retention, subscriptions, {
+          batchMs: options.batchMs,
+          heartbeatMs: options.heartbeatMs,
+          maxFramePoints: options.maxFramePoints,
+          slowTimeoutMs: options.slowClientTimeoutMs,
+          epoch: () => log.epoch,
+        }),
+    },
+    PointWriter,
+    StreamingEngine,
+    FeedsService,
+    FeedSourceRegistry,
+  ],
+  exports: [
+    LOG,
+    STREAMING_OPTIONS,
+    Retention,
+    SubscriptionRegistry,
+    DeliveryScheduler,
+    PointWriter,
+    StreamingEngine,
+    FeedsService,
+    FeedSourceRegistry,
+  ],
+})
+export class StreamingModule extends StreamingConfigurableModule {}

@@ -1,0 +1,90 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/** The built server running as its own process, as `npm start` runs it. */
+export class ServerProcess {
+  readonly output: string[] = [];
+  exitCode: number | null = null;
+  private exited: Promise<number | null>;
+
+  private constructor(
+    readonly child: ChildProcess,
+    readonly url: string,
+  ) {
+    this.exited = new Promise((resolve) => {
+      if (child.exitCode !== null) resolve(child.exitCode);
+      child.once('exit', (code) => resolve(code));
+    });
+  }
+
+  /** Starts the server and resolves once it listens (it logs its port). */
+  static start(env: Record<string, string> = {}, timeoutMs = 20_000): Promise<ServerProcess> {
+    const child = spawn(process.execPath, ['apps/server/dist/main.js'], {
+      cwd: root,
+      env: {
+        PATH: process.env.PATH,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        DEMO: '0',
+        SELF_METRICS: '0',
+        LOG_LEVEL: 'info',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const lines: string[] = [];
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`server did not start in ${timeoutMs} ms:\n${lines.join('\n')}`));
+      }, timeoutMs);
+      let buffered = '';
+      const onData = (chunk: Buffer): void => {
+        buffered += chunk.toString('utf8');
+        let newline: number;
+        while ((newline = buffered.indexOf('\n')) >= 0) {
+          const line = buffered.slice(0, newline);
+          buffered = buffered.slice(newline + 1);
+          lines.push(line);
+          const match = /"port":(\d+)/.exec(line);
+          if (match !== null && line.includes('listening')) {
+            clearTimeout(timer);
+            const server = new ServerProcess(child, `http://127.0.0.1:${match[1]}`);
+            server.output.push(...lines);
+            child.stdout?.off('data', onData);
+            child.stdout?.on('data', (c: Buffer) => server.output.push(...c.toString('utf8').split('\n')));
+            resolve(server);
+          }
+        }
+      };
+      child.stdout?.on('data', onData);
+      child.stderr?.on('data', (c: Buffer) => lines.push(c.toString('utf8')));
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`server exited with ${code} before listening:\n${lines.join('\n')}`));
+      });
+    });
+  }
+
+  /** Resident memory of the server process, in bytes. */
+  rss(): number {
+    const status = readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
+    const match = /VmRSS:\s+(\d+) kB/.exec(status);
+    if (match === null) throw new Error('no VmRSS');
+    return Number(match[1]) * 1024;
+  }
+
+  /** Sends a signal and resolves with the exit code (null when killed by a signal). */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
+    this.exitCode = await this.exited;
+    return this.exitCode;
+  }
+
+  waitForExit(): Promise<number | null> {
+    return this.exited;
+  }
+}
