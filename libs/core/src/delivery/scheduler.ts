@@ -215,6 +215,7 @@ export class DeliveryScheduler {
     for (const feed of feeds) {
       // points of one batch share a position, so after a loss read from the oldest retained point
       const after = feed.evictedThrough > from ? -Infinity : from;
+      if (feed.lastPosition <= after || feed.size === 0) continue;
       const slice = round.slice(feed, after, to, minT, budget);
       if (slice.size > 0) slices.push(slice);
     }
