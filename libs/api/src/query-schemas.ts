@@ -56,22 +56,16 @@ export function feedListParam(maxFeeds: number): z.ZodType<string[], string | st
       });
       return z.NEVER;
     }
-    for (const feed of feeds) {
-      const problem = patternProblem(feed);
-      if (problem !== undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `invalid feed or pattern ${JSON.stringify(feed)}: ${problem}`,
-          params: { code: 'invalid_pattern' },
-        });
-      }
-    }
+    for (const feed of feeds) checkPattern(feed, ctx);
     return feeds;
   });
 }
 
 /** One feed name or pattern. */
-export const patternParam: z.ZodType<string, string | string[]> = queryString.superRefine((value, ctx) => {
+export const patternParam: z.ZodType<string, string | string[]> = queryString.superRefine(checkPattern);
+
+/** Adds an `invalid_pattern` issue when `value` is not a feed name or pattern. */
+function checkPattern(value: string, ctx: z.RefinementCtx): void {
   const problem = patternProblem(value);
   if (problem !== undefined) {
     ctx.addIssue({
@@ -80,6 +74,6 @@ export const patternParam: z.ZodType<string, string | string[]> = queryString.su
       params: { code: 'invalid_pattern' },
     });
   }
-});
+}
 
 export { queryString };

@@ -4,6 +4,7 @@ export * from './log/log.js';
 export * from './log/memory-log.js';
 export * from './log/point-batch.js';
 export * from './retention/batch-index.js';
+export * from './retention/column-ring.js';
 export * from './retention/feed.js';
 export * from './retention/retention.js';
 export * from './subscriptions/pattern-trie.js';

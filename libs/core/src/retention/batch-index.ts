@@ -1,4 +1,10 @@
+import { ColumnRing } from './column-ring.js';
+
 const MIN_CAPACITY = 1024;
+/** Column numbers: log position, arrival time, running point count. */
+const POSITION = 0;
+const ARRIVED = 1;
+const CUMULATIVE = 2;
 
 /**
  * One entry per logged batch still in retention: its position, arrival time
@@ -7,56 +13,50 @@ const MIN_CAPACITY = 1024;
  * carrying more than N points" without touching the feeds.
  */
 export class BatchIndex {
-  private position = new Float64Array(MIN_CAPACITY);
-  private arrivedAt = new Float64Array(MIN_CAPACITY);
-  private cumulative = new Float64Array(MIN_CAPACITY);
-  private start = 0;
-  private count = 0;
+  private readonly ring = new ColumnRing(3, MIN_CAPACITY);
   /** Points counted before the oldest entry (entries that were dropped). */
   private droppedPoints = 0;
   private total = 0;
 
   get size(): number {
-    return this.count;
+    return this.ring.size;
   }
 
   get bytes(): number {
-    return this.position.byteLength * 3;
+    return this.ring.bytes;
   }
 
   /** Position of the oldest indexed batch, or `undefined`. */
   get oldestPosition(): number | undefined {
-    return this.count === 0 ? undefined : this.position[this.start];
+    return this.ring.size === 0 ? undefined : this.value(POSITION, 0);
   }
 
   push(position: number, arrivedAt: number, points: number): void {
-    if (this.count === this.position.length) this.resize(this.position.length * 2);
-    const i = this.ring(this.count);
+    const ring = this.ring;
+    if (ring.size === ring.capacity) ring.resize(ring.capacity * 2);
     // keep arrival times non-decreasing even if the wall clock steps back
-    const previous = this.count === 0 ? -Infinity : this.arrivedAt[this.ring(this.count - 1)];
+    const previous = ring.size === 0 ? -Infinity : this.value(ARRIVED, ring.size - 1);
     this.total += points;
-    this.position[i] = position;
-    this.arrivedAt[i] = Math.max(arrivedAt, previous);
-    this.cumulative[i] = this.total;
-    this.count++;
+    const i = ring.append();
+    ring.columns[POSITION][i] = position;
+    ring.columns[ARRIVED][i] = Math.max(arrivedAt, previous);
+    ring.columns[CUMULATIVE][i] = this.total;
   }
 
   /** Drops entries at or before `position`. */
   dropThrough(position: number): void {
-    while (this.count > 0 && this.position[this.start] <= position) {
-      this.droppedPoints = this.cumulative[this.start];
-      this.start = (this.start + 1) % this.position.length;
-      this.count--;
+    const ring = this.ring;
+    while (ring.size > 0 && this.value(POSITION, 0) <= position) {
+      this.droppedPoints = this.value(CUMULATIVE, 0);
+      ring.dropOldest();
     }
-    if (this.position.length > MIN_CAPACITY && this.count < this.position.length / 4) {
-      this.resize(this.position.length / 2);
-    }
+    if (ring.capacity > MIN_CAPACITY && ring.size < ring.capacity / 4) ring.resize(ring.capacity / 2);
   }
 
   /** Position of the newest batch that arrived at or before `time`, or `undefined`. */
   lastArrivedBy(time: number): number | undefined {
-    const n = this.upperBound(this.arrivedAt, time);
-    return n === 0 ? undefined : this.position[this.ring(n - 1)];
+    const n = this.ring.upperBound(ARRIVED, time);
+    return n === 0 ? undefined : this.value(POSITION, n - 1);
   }
 
   /**
@@ -65,40 +65,38 @@ export class BatchIndex {
    * first batch after `after`, so progress is made whatever its size.
    */
   reachWithin(after: number, head: number, maxPoints: number): number {
-    const first = this.upperBound(this.position, after);
-    if (first >= this.count) return head;
-    const base = first === 0 ? this.droppedPoints : this.cumulative[this.ring(first - 1)];
+    const first = this.ring.upperBound(POSITION, after);
+    if (first >= this.ring.size) return head;
+    const base = this.cumulativeBefore(first);
     let lo = first + 1;
-    let hi = this.upperBound(this.position, head);
+    let hi = this.ring.upperBound(POSITION, head);
     if (hi <= first) return head;
     // largest n in [first+1, hi] with cumulative[n-1] - base <= maxPoints
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
-      if (this.cumulative[this.ring(mid - 1)] - base <= maxPoints) lo = mid;
+      if (this.value(CUMULATIVE, mid - 1) - base <= maxPoints) lo = mid;
       else hi = mid - 1;
     }
-    return this.position[this.ring(lo - 1)];
+    return this.value(POSITION, lo - 1);
   }
 
   /** Arrival time of the first batch after `after` (or of the oldest indexed batch). */
   arrivalAfter(after: number): number | undefined {
-    const i = this.upperBound(this.position, after);
-    return i >= this.count ? undefined : this.arrivedAt[this.ring(i)];
+    const i = this.ring.upperBound(POSITION, after);
+    return i >= this.ring.size ? undefined : this.value(ARRIVED, i);
   }
 
   /** Arrival time of the newest batch at or before `position`. */
   arrivalAt(position: number): number | undefined {
-    const n = this.upperBound(this.position, position);
-    return n === 0 ? undefined : this.arrivedAt[this.ring(n - 1)];
+    const n = this.ring.upperBound(POSITION, position);
+    return n === 0 ? undefined : this.value(ARRIVED, n - 1);
   }
 
   /** Points in the batches of `(after, through]` (approximate for ranges older than the index). */
   pointsBetween(after: number, through: number): number {
-    const a = this.upperBound(this.position, after);
-    const b = this.upperBound(this.position, through);
-    const base = a === 0 ? this.droppedPoints : this.cumulative[this.ring(a - 1)];
-    const end = b === 0 ? this.droppedPoints : this.cumulative[this.ring(b - 1)];
-    return end - base;
+    const a = this.ring.upperBound(POSITION, after);
+    const b = this.ring.upperBound(POSITION, through);
+    return this.cumulativeBefore(b) - this.cumulativeBefore(a);
   }
 
   /**
@@ -106,42 +104,17 @@ export class BatchIndex {
    * `points` points; returns the position reached, or `undefined` when empty.
    */
   positionFreeing(points: number): number | undefined {
-    if (this.count === 0) return undefined;
-    const target = this.droppedPoints + points;
-    const n = this.upperBound(this.cumulative, target - 1);
-    return this.position[this.ring(Math.min(n, this.count - 1))];
+    if (this.ring.size === 0) return undefined;
+    const n = this.ring.upperBound(CUMULATIVE, this.droppedPoints + points - 1);
+    return this.value(POSITION, Math.min(n, this.ring.size - 1));
   }
 
-  /** Number of entries whose value in `column` is `<= value` (the column grows along the ring). */
-  private upperBound(column: Float64Array, value: number): number {
-    let lo = 0;
-    let hi = this.count;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (column[this.ring(mid)] <= value) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+  /** Points counted before logical entry `row`. */
+  private cumulativeBefore(row: number): number {
+    return row === 0 ? this.droppedPoints : this.value(CUMULATIVE, row - 1);
   }
 
-  private ring(logical: number): number {
-    const i = this.start + logical;
-    return i < this.position.length ? i : i - this.position.length;
-  }
-
-  private resize(capacity: number): void {
-    const position = new Float64Array(capacity);
-    const arrivedAt = new Float64Array(capacity);
-    const cumulative = new Float64Array(capacity);
-    for (let j = 0; j < this.count; j++) {
-      const i = this.ring(j);
-      position[j] = this.position[i];
-      arrivedAt[j] = this.arrivedAt[i];
-      cumulative[j] = this.cumulative[i];
-    }
-    this.position = position;
-    this.arrivedAt = arrivedAt;
-    this.cumulative = cumulative;
-    this.start = 0;
+  private value(column: number, row: number): number {
+    return this.ring.columns[column][this.ring.at(row)];
   }
 }

@@ -1,7 +1,13 @@
+import { ColumnRing } from './column-ring.js';
+
 /** Bytes one retained point costs: t, v and position as float64. */
 export const BYTES_PER_POINT = 24;
 
 const MIN_CAPACITY = 64;
+/** Column numbers in a feed's ring. */
+const T = 0;
+const V = 1;
+const POS = 2;
 const RATE_WINDOW_S = 10;
 
 /** Points read from a feed: parallel arrays, in arrival order. */
@@ -22,13 +28,8 @@ export class Feed {
   /** Server time of the last point's arrival. */
   lastArrival = 0;
 
-  private t: Float64Array;
-  private v: Float64Array;
-  private pos: Float64Array;
-  /** Ring index of the oldest point. */
-  private start = 0;
-  private count = 0;
-
+  /** Columns: time, value, log position. */
+  private readonly ring: ColumnRing;
   private readonly rateCounts = new Uint32Array(RATE_WINDOW_S + 1);
   private rateSecond = 0;
 
@@ -38,34 +39,31 @@ export class Feed {
     private readonly maxPoints: number,
   ) {
     this.segments = name.split('.');
-    const capacity = Math.min(MIN_CAPACITY, maxPoints);
-    this.t = new Float64Array(capacity);
-    this.v = new Float64Array(capacity);
-    this.pos = new Float64Array(capacity);
+    this.ring = new ColumnRing(3, Math.min(MIN_CAPACITY, maxPoints));
   }
 
   get size(): number {
-    return this.count;
+    return this.ring.size;
   }
 
   get capacity(): number {
-    return this.t.length;
+    return this.ring.capacity;
   }
 
   /** Position of the newest retained point, or 0 when empty. */
   get lastPosition(): number {
-    return this.count === 0 ? 0 : this.pos[this.ringIndex(this.count - 1)];
+    return this.ring.size === 0 ? 0 : this.ring.columns[POS][this.ring.at(this.ring.size - 1)];
   }
 
   /** Position of the oldest retained point, or 0 when empty. */
   get firstPosition(): number {
-    return this.count === 0 ? 0 : this.pos[this.start];
+    return this.ring.size === 0 ? 0 : this.ring.columns[POS][this.ring.at(0)];
   }
 
   last(): { t: number; v: number } | null {
-    if (this.count === 0) return null;
-    const i = this.ringIndex(this.count - 1);
-    return { t: this.t[i], v: this.v[i] };
+    if (this.ring.size === 0) return null;
+    const i = this.ring.at(this.ring.size - 1);
+    return { t: this.ring.columns[T][i], v: this.ring.columns[V][i] };
   }
 
   /**
@@ -73,46 +71,41 @@ export class Feed {
    * per-feed bound overwrites the oldest point once the ring is at `maxPoints`.
    */
   push(t: number, v: number, position: number, arrivedAt: number): number {
+    const ring = this.ring;
     let evicted = 0;
-    if (this.count === this.t.length) {
-      if (this.t.length < this.maxPoints) this.resize(Math.min(this.t.length * 2, this.maxPoints));
+    if (ring.size === ring.capacity) {
+      if (ring.capacity < this.maxPoints) ring.resize(Math.min(ring.capacity * 2, this.maxPoints));
       else {
         this.evictOldest();
         evicted = 1;
       }
     }
-    const i = this.ringIndex(this.count);
-    this.t[i] = t;
-    this.v[i] = v;
-    this.pos[i] = position;
-    this.count++;
+    const i = ring.append();
+    const columns = ring.columns;
+    columns[T][i] = t;
+    columns[V][i] = v;
+    columns[POS][i] = position;
     this.countArrival(arrivedAt);
     return evicted;
   }
 
   /** Evicts every point at or before `position`. Returns how many were evicted. */
   evictThrough(position: number): number {
+    const ring = this.ring;
     let evicted = 0;
-    while (this.count > 0 && this.pos[this.start] <= position) {
+    while (ring.size > 0 && ring.columns[POS][ring.at(0)] <= position) {
       this.evictOldest();
       evicted++;
     }
-    if (evicted > 0 && this.t.length > MIN_CAPACITY && this.count < this.t.length / 4) {
-      this.resize(Math.max(MIN_CAPACITY, this.t.length / 2));
+    if (evicted > 0 && ring.capacity > MIN_CAPACITY && ring.size < ring.capacity / 4) {
+      ring.resize(Math.max(MIN_CAPACITY, ring.capacity / 2));
     }
     return evicted;
   }
 
   /** Logical index of the first retained point whose position is greater than `position`. */
   indexAfter(position: number): number {
-    let lo = 0;
-    let hi = this.count;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.pos[this.ringIndex(mid)] <= position) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return this.ring.upperBound(POS, position);
   }
 
   /**
@@ -120,17 +113,20 @@ export class Feed {
    * those with `t >= minT`.
    */
   read(after: number, through: number, minT = -Infinity): PointColumns {
-    const from = this.indexAfter(after);
-    const to = this.indexAfter(through);
+    const ring = this.ring;
+    const from = ring.upperBound(POS, after);
+    const to = ring.upperBound(POS, through);
     const n = Math.max(0, to - from);
     const t = new Float64Array(n);
     const v = new Float64Array(n);
+    const times = ring.columns[T];
+    const values = ring.columns[V];
     let k = 0;
-    for (let j = from; j < to; j++) {
-      const i = this.ringIndex(j);
-      if (this.t[i] < minT) continue;
-      t[k] = this.t[i];
-      v[k] = this.v[i];
+    for (let row = from; row < to; row++) {
+      const i = ring.at(row);
+      if (times[i] < minT) continue;
+      t[k] = times[i];
+      v[k] = values[i];
       k++;
     }
     return k === n ? { t, v } : { t: t.subarray(0, k), v: v.subarray(0, k) };
@@ -138,14 +134,16 @@ export class Feed {
 
   /** Points with `from <= t <= to`, in arrival order. */
   readByTime(from: number, to: number): PointColumns {
+    const ring = this.ring;
+    const times = ring.columns[T];
+    const values = ring.columns[V];
     const t: number[] = [];
     const v: number[] = [];
-    for (let j = 0; j < this.count; j++) {
-      const i = this.ringIndex(j);
-      const ti = this.t[i];
-      if (ti >= from && ti <= to) {
-        t.push(ti);
-        v.push(this.v[i]);
+    for (let row = 0; row < ring.size; row++) {
+      const i = ring.at(row);
+      if (times[i] >= from && times[i] <= to) {
+        t.push(times[i]);
+        v.push(values[i]);
       }
     }
     return { t: Float64Array.from(t), v: Float64Array.from(v) };
@@ -153,9 +151,10 @@ export class Feed {
 
   /** Position of the first retained point with `t >= minT`, or `undefined` when none. */
   firstPositionFrom(minT: number): number | undefined {
-    for (let j = 0; j < this.count; j++) {
-      const i = this.ringIndex(j);
-      if (this.t[i] >= minT) return this.pos[i];
+    const ring = this.ring;
+    for (let row = 0; row < ring.size; row++) {
+      const i = ring.at(row);
+      if (ring.columns[T][i] >= minT) return ring.columns[POS][i];
     }
     return undefined;
   }
@@ -185,29 +184,7 @@ export class Feed {
   }
 
   private evictOldest(): void {
-    this.evictedThrough = this.pos[this.start];
-    this.start = (this.start + 1) % this.t.length;
-    this.count--;
-  }
-
-  private ringIndex(logical: number): number {
-    const i = this.start + logical;
-    return i < this.t.length ? i : i - this.t.length;
-  }
-
-  private resize(capacity: number): void {
-    const t = new Float64Array(capacity);
-    const v = new Float64Array(capacity);
-    const pos = new Float64Array(capacity);
-    for (let j = 0; j < this.count; j++) {
-      const i = this.ringIndex(j);
-      t[j] = this.t[i];
-      v[j] = this.v[i];
-      pos[j] = this.pos[i];
-    }
-    this.t = t;
-    this.v = v;
-    this.pos = pos;
-    this.start = 0;
+    this.evictedThrough = this.ring.columns[POS][this.ring.at(0)];
+    this.ring.dropOldest();
   }
 }

@@ -17,7 +17,12 @@ function failure(result: ParseResult) {
 
 describe('parseJsonPoints', () => {
   it('reads points in order and stamps missing t with now', () => {
-    const body = JSON.stringify({ points: [{ feed: 'a.b', t: 1, v: 2 }, { feed: 'c', v: -0.5, extra: true }] });
+    const body = JSON.stringify({
+      points: [
+        { feed: 'a.b', t: 1, v: 2 },
+        { feed: 'c', v: -0.5, extra: true },
+      ],
+    });
     expect(batch(parseJsonPoints(body, options))).toEqual({ feeds: ['a.b', 'c'], t: [1, 5000], v: [2, -0.5] });
   });
 
