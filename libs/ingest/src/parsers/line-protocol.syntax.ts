@@ -1,0 +1,120 @@
+/*
+ * Character-level pieces of InfluxDB line protocol: the characters that
+ * matter, the escape sets, and name decoding into the feed alphabet.
+ */
+
+export const TAB = 9;
+export const CR = 13;
+export const SPACE = 32;
+export const QUOTE = 34;
+export const HASH = 35;
+export const PLUS = 43;
+export const COMMA = 44;
+export const MINUS = 45;
+export const DOT = 46;
+export const ZERO = 48;
+export const NINE = 57;
+export const EQUALS = 61;
+export const UPPER_E = 69;
+export const UPPER_F = 70;
+export const UPPER_T = 84;
+export const BACKSLASH = 92;
+export const LOWER_E = 101;
+export const LOWER_F = 102;
+export const LOWER_I = 105;
+export const LOWER_T = 116;
+export const LOWER_U = 117;
+
+/** 1 for the characters a feed name may contain: `A-Z a-z 0-9 _ - : .`. */
+export const FEED_CHAR = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const s = String.fromCharCode(c);
+  FEED_CHAR[c] = /[A-Za-z0-9_\-:.]/.test(s) ? 1 : 0;
+}
+
+export function isWhitespace(c: number): boolean {
+  return c === SPACE || c === TAB || (c >= 10 && c <= CR);
+}
+
+export function isMeasurementEscape(c: number): boolean {
+  return c === COMMA || c === SPACE || c === BACKSLASH;
+}
+
+/**
+ * Tag keys, tag values and field keys share one escape set. Two contiguous backslashes are one
+ * escaped backslash, as the InfluxDB line-protocol reference ("Special characters") specifies.
+ */
+export function isKeyEscape(c: number): boolean {
+  return c === COMMA || c === EQUALS || c === SPACE || c === BACKSLASH;
+}
+
+/**
+ * Unescapes `[start, end)` of a measurement (`keyEscapes` false) or a key or tag value, and with
+ * `sanitize` replaces every character outside the feed alphabet, a surrogate pair counting as one,
+ * by `_`. Names that need neither come back as a slice.
+ */
+export function decode(body: string, start: number, end: number, keyEscapes: boolean, sanitize: boolean): string {
+  let i = start;
+  while (i < end) {
+    const c = body.charCodeAt(i);
+    if (c === BACKSLASH || (sanitize && (c >= 128 || FEED_CHAR[c] === 0))) break;
+    i++;
+  }
+  if (i === end) return body.slice(start, end);
+
+  let out = body.slice(start, i);
+  let run = i;
+  while (i < end) {
+    const c = body.charCodeAt(i);
+    if (c === BACKSLASH && i + 1 < end) {
+      const d = body.charCodeAt(i + 1);
+      if (keyEscapes ? isKeyEscape(d) : isMeasurementEscape(d)) {
+        // Every escapable character lies outside the feed alphabet.
+        out += body.slice(run, i) + (sanitize ? '_' : String.fromCharCode(d));
+        i += 2;
+        run = i;
+        continue;
+      }
+    }
+    if (sanitize && (c >= 128 || FEED_CHAR[c] === 0)) {
+      out += body.slice(run, i) + '_';
+      i++;
+      if (c >= 0xd800 && c <= 0xdbff && i < end) {
+        const d = body.charCodeAt(i);
+        if (d >= 0xdc00 && d <= 0xdfff) i++;
+      }
+      run = i;
+      continue;
+    }
+    i++;
+  }
+  return out + body.slice(run, end);
+}
+
+/**
+ * Orders strings by code point, which is the byte order of their UTF-8 encoding (InfluxDB sorts
+ * tag keys as bytes). Plain `<` compares UTF-16 units, which puts astral characters before
+ * U+E000–U+FFFF.
+ */
+export function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return codeUnitRank(x) - codeUnitRank(y);
+  }
+  return a.length - b.length;
+}
+
+export function codeUnitRank(c: number): number {
+  if (c < 0xd800) return c;
+  return c >= 0xe000 ? c - 0x800 : c + 0x2000;
+}
+
+/** Longest excerpt of user input quoted in a reason: a reason should point, not echo the body. */
+const QUOTE_LIMIT = 64;
+
+/** Quotes user text for an error message, cut to a readable length. */
+export function quote(text: string): string {
+  return JSON.stringify(text.length > QUOTE_LIMIT ? text.slice(0, QUOTE_LIMIT) + '…' : text);
+}
