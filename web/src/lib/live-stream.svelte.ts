@@ -162,7 +162,9 @@ export class LiveStream {
       this.#feeds = feeds.toSorted((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       this.#feedsLoaded = true;
       this.#feedsError = undefined;
-      if (!this.#userSelected && this.#selected.length === 0) this.#selected = defaultSelection(this.#feeds);
+      // Until the user picks, new feeds matching the default join the selection (the stream only
+      // reopens when the selection key actually changes).
+      if (!this.#userSelected) this.#selected = defaultSelection(this.#feeds);
     } catch (error) {
       if (signal.aborted) return;
       this.#feedsError = error instanceof Error ? error.message : String(error);
