@@ -56,6 +56,19 @@ export class ColumnRing {
     return lo;
   }
 
+  /** Number of rows whose value in `column` is `< value` (the column must not decrease along the ring). */
+  lowerBound(column: number, value: number): number {
+    const values = this.columns[column];
+    let lo = 0;
+    let hi = this.rows;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (values[this.at(mid)] < value) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
   /** Moves the rows into new columns of `capacity` (at least `size`), oldest first. */
   resize(capacity: number): void {
     this.columns = this.columns.map((old) => {

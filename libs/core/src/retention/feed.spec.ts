@@ -69,6 +69,19 @@ describe('Feed ring buffer', () => {
     expect(Array.from(feed.readByTime(3, 7).t)).toEqual([5, 3, 7]);
   });
 
+  it('finds the first point of a time window by binary search while times are ordered', () => {
+    const feed = new Feed(1, 'a', 1000);
+    for (let i = 1; i <= 500; i++) feed.push(i * 10, i, i, 0);
+    expect(feed.firstPositionFrom(2500)).toBe(250);
+    expect(feed.firstPositionFrom(2501)).toBe(251);
+    expect(feed.firstPositionFrom(0)).toBe(1);
+    expect(feed.firstPositionFrom(5001)).toBeUndefined();
+    // one late point: the search falls back to a scan and still answers exactly
+    feed.push(5, 0, 501, 0);
+    expect(feed.firstPositionFrom(2500)).toBe(250);
+    expect(feed.firstPositionFrom(5001)).toBeUndefined();
+  });
+
   it('reports the rate over the last ten whole seconds', () => {
     const feed = new Feed(1, 'a', 100_000);
     const start = 1_000_000;

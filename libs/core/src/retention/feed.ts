@@ -27,6 +27,11 @@ export class Feed {
   evictedThrough = 0;
   /** Server time of the last point's arrival. */
   lastArrival = 0;
+  /**
+   * Whether every point so far came with a time no earlier than the one
+   * before it (the usual case); time windows are then a binary search.
+   */
+  private timeOrdered = true;
 
   /** Columns: time, value, log position. */
   private readonly ring: ColumnRing;
@@ -80,6 +85,7 @@ export class Feed {
         evicted = 1;
       }
     }
+    if (ring.size > 0 && t < ring.columns[T][ring.at(ring.size - 1)]) this.timeOrdered = false;
     const i = ring.append();
     const columns = ring.columns;
     columns[T][i] = t;
@@ -152,6 +158,10 @@ export class Feed {
   /** Position of the first retained point with `t >= minT`, or `undefined` when none. */
   firstPositionFrom(minT: number): number | undefined {
     const ring = this.ring;
+    if (this.timeOrdered) {
+      const row = ring.lowerBound(T, minT);
+      return row < ring.size ? ring.columns[POS][ring.at(row)] : undefined;
+    }
     for (let row = 0; row < ring.size; row++) {
       const i = ring.at(row);
       if (ring.columns[T][i] >= minT) return ring.columns[POS][i];

@@ -9,10 +9,15 @@ import { PatternTrie } from './pattern-trie.js';
  * with the same subscription and cursor receive the very same frame.
  */
 export class Subscription {
-  /** Resolved feeds, sorted by name. Replaced (never mutated) when it changes. */
-  feeds: readonly Feed[] = [];
+  /**
+   * Resolved feeds: sorted by name when the subscription is created, then in
+   * the order later feeds joined (appending keeps a burst of new feeds linear).
+   * Only changed between ticks: feeds appear and go as the log is applied.
+   */
+  readonly feeds: Feed[] = [];
   /** Connections holding this subscription. */
   holders = 0;
+  private readonly members = new Set<Feed>();
 
   constructor(
     readonly id: number,
@@ -22,7 +27,7 @@ export class Subscription {
   ) {}
 
   has(feed: Feed): boolean {
-    return this.indexOf(feed.name) >= 0;
+    return this.members.has(feed);
   }
 
   /** The exact feed names in this subscription (patterns without wildcards). */
@@ -30,32 +35,22 @@ export class Subscription {
     return this.patterns.filter((p) => !p.wildcard).map((p) => p.source);
   }
 
+  /** Sets the resolved feeds at creation. */
+  reset(feeds: Feed[]): void {
+    this.members.clear();
+    this.feeds.length = 0;
+    for (const feed of feeds) this.add(feed);
+  }
+
   add(feed: Feed): void {
-    if (this.has(feed)) return;
-    const feeds = [...this.feeds];
-    feeds.splice(this.insertionPoint(feed.name), 0, feed);
-    this.feeds = feeds;
+    if (this.members.has(feed)) return;
+    this.members.add(feed);
+    this.feeds.push(feed);
   }
 
   remove(feed: Feed): void {
-    const i = this.indexOf(feed.name);
-    if (i >= 0) this.feeds = [...this.feeds.slice(0, i), ...this.feeds.slice(i + 1)];
-  }
-
-  private indexOf(name: string): number {
-    const i = this.insertionPoint(name);
-    return i < this.feeds.length && this.feeds[i].name === name ? i : -1;
-  }
-
-  private insertionPoint(name: string): number {
-    let lo = 0;
-    let hi = this.feeds.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.feeds[mid].name < name) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    if (!this.members.delete(feed)) return;
+    this.feeds.splice(this.feeds.indexOf(feed), 1);
   }
 }
 
@@ -128,6 +123,6 @@ export class SubscriptionRegistry implements FeedListener {
         if (wildcards.some((p) => patternMatches(p, feed.segments))) found.add(feed);
       }
     }
-    subscription.feeds = [...found].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    subscription.reset([...found].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)));
   }
 }
