@@ -1,0 +1,113 @@
+import { availableParallelism } from 'node:os';
+import { parseArgs } from 'node:util';
+import { SERVER_KINDS, type ServerKind } from './processes.js';
+
+export type Section = 'fanout' | 'idle' | 'ingest';
+
+/** The fan-out producer posts every this many ms. */
+export const PRODUCER_INTERVAL_MS = 10;
+/** Unanswered ingest requests before the producer skips batches (0.32 s of batches). */
+export const PRODUCER_MAX_IN_FLIGHT = 32;
+const SECTIONS: readonly Section[] = ['fanout', 'idle', 'ingest'];
+
+export interface BenchConfig {
+  quick: boolean;
+  sections: Section[];
+  servers: ServerKind[];
+  subscribers: number[];
+  rates: number[];
+  /** Pulseboard's batch window (its default), for the latency target. */
+  batchMs: number;
+  warmupMs: number;
+  measureMs: number;
+  /** The naive server saturates; its runs are capped to this. */
+  naiveMeasureMs: number;
+  idleConnections: number;
+  ingestConcurrency: number;
+  ingestPointsPerBody: number;
+  ingestWarmupMs: number;
+  ingestMeasureMs: number;
+  engineStageMs: number;
+  /** Run the fan-out servers under `--cpu-prof`. */
+  profile: boolean;
+  cores: number;
+}
+
+const USAGE = `usage: node bench/dist/run.js [options]
+  --quick                 smoke run (~1 minute): 100 subscribers, short windows
+  --only <sections>       fanout,idle,ingest (default: all)
+  --servers <kinds>       pulseboard,limit,naive (default: all)
+  --subscribers <list>    fan-out subscriber counts (default: 100,1000,5000)
+  --rates <list>          fan-out ingest rates in points/s (default: 1000,10000)
+  --warmup <s>            fan-out warm-up seconds (default: 2)
+  --measure <s>           fan-out measurement seconds (default: 8)
+  --naive-measure <s>     cap on the naive server's measurement (default: 5)
+  --idle <n>              idle SSE connections for the memory figure (default: 1000)
+  --profile               write CPU profiles of the fan-out servers to bench/results/profiles
+  --help`;
+
+function list<T extends string>(raw: string | undefined, allowed: readonly T[], fallback: readonly T[]): T[] {
+  if (raw === undefined) return [...fallback];
+  const values = raw.split(',').map((s) => s.trim());
+  for (const value of values) {
+    if (!(allowed as readonly string[]).includes(value)) throw new Error(`unknown value ${value}\n${USAGE}`);
+  }
+  return values as T[];
+}
+
+function numbers(raw: string | undefined, fallback: number[]): number[] {
+  if (raw === undefined) return fallback;
+  const values = raw.split(',').map(Number);
+  if (values.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error(`expected positive integers: ${raw}`);
+  return values;
+}
+
+function seconds(raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback * 1000;
+  const value = Number(raw);
+  if (!(value > 0)) throw new Error(`expected a positive number of seconds: ${raw}`);
+  return value * 1000;
+}
+
+export function parseConfig(argv: string[]): BenchConfig | undefined {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      servers: { type: 'string' },
+      subscribers: { type: 'string' },
+      rates: { type: 'string' },
+      warmup: { type: 'string' },
+      measure: { type: 'string' },
+      'naive-measure': { type: 'string' },
+      idle: { type: 'string' },
+      profile: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stderr.write(`${USAGE}\n`);
+    return undefined;
+  }
+  const quick = values.quick;
+  return {
+    quick,
+    sections: list(values.only, SECTIONS, SECTIONS),
+    servers: list(values.servers, SERVER_KINDS, SERVER_KINDS),
+    subscribers: numbers(values.subscribers, quick ? [100] : [100, 1000, 5000]),
+    rates: numbers(values.rates, [1000, 10_000]),
+    batchMs: 50,
+    warmupMs: seconds(values.warmup, quick ? 1 : 2),
+    measureMs: seconds(values.measure, quick ? 2 : 8),
+    naiveMeasureMs: seconds(values['naive-measure'], quick ? 2 : 5),
+    idleConnections: values.idle === undefined ? (quick ? 200 : 1000) : numbers(values.idle, [])[0],
+    ingestConcurrency: 8,
+    ingestPointsPerBody: 1000,
+    ingestWarmupMs: quick ? 1000 : 2000,
+    ingestMeasureMs: quick ? 2000 : 8000,
+    engineStageMs: quick ? 1000 : 3000,
+    profile: values.profile,
+    cores: availableParallelism(),
+  };
+}

@@ -1,0 +1,185 @@
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { get } from 'node:http';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Channel, type Message } from './ipc.js';
+
+const DIST = new URL('../', import.meta.url);
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** A file of the compiled bench, e.g. `load/producer.js`. */
+export function benchScript(relative: string): string {
+  return fileURLToPath(new URL(relative, DIST));
+}
+
+export type ServerKind = 'pulseboard' | 'limit' | 'naive';
+export const SERVER_KINDS: readonly ServerKind[] = ['pulseboard', 'limit', 'naive'];
+
+const live = new Set<ChildProcess>();
+
+/** Kills every child still running; synchronous, so it is safe in an `exit` handler. */
+export function killAll(): void {
+  for (const child of live) child.kill('SIGKILL');
+}
+
+function track(child: ChildProcess): void {
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+}
+
+function hasExited(child: ChildProcess): boolean {
+  return child.exitCode !== null || child.signalCode !== null;
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (hasExited(child)) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+/** Sends `signal`, waits up to `graceMs`, then kills. */
+async function stopChild(child: ChildProcess, signal: NodeJS.Signals, graceMs: number): Promise<void> {
+  if (hasExited(child)) return;
+  child.kill(signal);
+  await Promise.race([exited(child), sleep(graceMs)]);
+  if (!hasExited(child)) {
+    child.kill('SIGKILL');
+    await exited(child);
+  }
+}
+
+/** A bench child process (load generator, producer...) driven over IPC. */
+export class Worker {
+  readonly child: ChildProcess;
+  private readonly channel: Channel;
+
+  constructor(
+    readonly name: string,
+    relativeScript: string,
+  ) {
+    // the child's stdout goes to our stderr: our stdout carries only the report
+    this.child = fork(benchScript(relativeScript), [], { stdio: ['ignore', 2, 2, 'ipc'] });
+    track(this.child);
+    this.channel = new Channel(name, this.child);
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  request(message: Message, timeoutMs = 10_000): Promise<unknown> {
+    return this.channel.request(message, timeoutMs);
+  }
+
+  async stop(): Promise<void> {
+    if (hasExited(this.child)) return;
+    try {
+      await this.request({ type: 'close' }, 5000);
+    } catch {
+      // it may be too busy to answer; it is killed below
+    }
+    await Promise.race([exited(this.child), sleep(3000)]);
+    await stopChild(this.child, 'SIGKILL', 1000);
+  }
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface ServerOptions {
+  /** Extra `node` flags (e.g. `--cpu-prof`). */
+  nodeArgs?: string[];
+  env?: Record<string, string>;
+}
+
+/** One server under test as a child process on a free loopback port. */
+export class ServerProcess {
+  private output = '';
+
+  private constructor(
+    readonly kind: ServerKind,
+    readonly port: number,
+    readonly child: ChildProcess,
+  ) {
+    const keep = (chunk: Buffer): void => {
+      this.output = (this.output + chunk.toString('utf8')).slice(-4000);
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+  }
+
+  static async start(kind: ServerKind, options: ServerOptions = {}): Promise<ServerProcess> {
+    const port = await freePort();
+    const script =
+      kind === 'pulseboard' ? `${REPO_ROOT}apps/server/dist/main.js` : benchScript(`servers/${kind}-server.js`);
+    const env: Record<string, string | undefined> = {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DEMO: '0',
+      SELF_METRICS: '0',
+      LOG_LEVEL: 'warn',
+      ...options.env,
+    };
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script], {
+      cwd: REPO_ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    track(child);
+    const server = new ServerProcess(kind, port, child);
+    await server.waitReady(30_000);
+    return server;
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** How the process ended, or `undefined` while it runs. */
+  get exit(): string | undefined {
+    return hasExited(this.child) ? String(this.child.signalCode ?? this.child.exitCode) : undefined;
+  }
+
+  /** Recent output, for error reports. */
+  get recentOutput(): string {
+    return this.output.trim();
+  }
+
+  private async waitReady(timeoutMs: number): Promise<void> {
+    const deadline = performance.now() + timeoutMs;
+    while (performance.now() < deadline) {
+      if (hasExited(this.child)) {
+        throw new Error(`${this.kind} server exited before it was ready: ${this.recentOutput}`);
+      }
+      if ((await statusOf(this.port, '/health/ready')) === 200) return;
+      await sleep(100);
+    }
+    throw new Error(`${this.kind} server not ready within ${timeoutMs} ms: ${this.recentOutput}`);
+  }
+
+  /** Pulseboard gets a graceful shutdown (so a CPU profile is written); baselines just end. */
+  stop(): Promise<void> {
+    return stopChild(this.child, 'SIGTERM', this.kind === 'pulseboard' ? 15_000 : 2000);
+  }
+}
+
+function statusOf(port: number, path: string): Promise<number> {
+  return new Promise((resolve) => {
+    const req = get({ host: '127.0.0.1', port, path, agent: false, timeout: 1000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(0));
+  });
+}

@@ -1,0 +1,68 @@
+// the ingest lib's index also declares its Nest module, whose decorators need the metadata polyfill
+import 'reflect-metadata';
+import { performance } from 'node:perf_hooks';
+import { MemoryLog, Retention } from '@pulseboard/core';
+import { parseJsonPoints, type ParseOptions } from '@pulseboard/ingest';
+import { num, serve } from '../lib/ipc.js';
+import { pointsBody } from '../lib/points.js';
+
+/*
+ * The engine's ingest path without HTTP: the same bodies, decoded as the
+ * server decodes them, appended to a MemoryLog that retention tails (the
+ * server's defaults). Three stages, to see where the time goes.
+ */
+
+const SLICE_MS = 50;
+
+type Stage = 'json' | 'parse' | 'pipeline';
+
+function runStage(stage: Stage, bodies: Buffer[], ms: number): { points: number; ms: number } {
+  const retention = new Retention({ retentionMs: 15 * 60_000, maxPointsPerFeed: 100_000, maxBytes: 256 * 1024 * 1024 });
+  const log = new MemoryLog();
+  log.tail((batch) => retention.apply(batch));
+  const options = (): ParseOptions => ({ now: Date.now(), maxPoints: 100_000, maxDetails: 1000 });
+  let points = 0;
+  let next = 0;
+  const started = performance.now();
+  let elapsed = 0;
+  while (elapsed < ms) {
+    const sliceEnd = performance.now() + SLICE_MS;
+    while (performance.now() < sliceEnd) {
+      const text = bodies[next++ % bodies.length].toString('utf8');
+      if (stage === 'json') {
+        const decoded: unknown = JSON.parse(text);
+        points += (decoded as { points: unknown[] }).points.length;
+        continue;
+      }
+      const result = parseJsonPoints(text, options());
+      if (!result.ok) throw new Error(result.message);
+      points += result.batch.feeds.length;
+      if (stage === 'pipeline') void log.append(result.batch);
+    }
+    retention.sweep();
+    elapsed = performance.now() - started;
+  }
+  return { points, ms: elapsed };
+}
+
+function run(pointsPerBody: number, warmupMs: number, stageMs: number): unknown {
+  const bodies = Array.from({ length: 16 }, (_, i) => Buffer.from(pointsBody(pointsPerBody, Date.now(), i)));
+  const result: Record<string, number> = {};
+  for (const stage of ['json', 'parse', 'pipeline'] as const) {
+    runStage(stage, bodies, warmupMs);
+    const cpu = process.cpuUsage();
+    const { points, ms } = runStage(stage, bodies, stageMs);
+    const used = process.cpuUsage(cpu);
+    result[`${stage}PointsPerSec`] = (points / ms) * 1000;
+    result[`${stage}CpuPct`] = ((used.user + used.system) / 1000 / ms) * 100;
+  }
+  return { ...result, bodyBytes: bodies[0].length };
+}
+
+serve({
+  run: (m) => run(num(m, 'pointsPerBody'), num(m, 'warmupMs'), num(m, 'stageMs')),
+  close: () => {
+    setImmediate(() => process.exit(0));
+    return { ok: true };
+  },
+});
