@@ -10,6 +10,7 @@ import type { BenchResults } from './lib/results.js';
 import { runFanout } from './scenarios/fanout.js';
 import { runIdle } from './scenarios/idle.js';
 import { runIngestEngine, runIngestHttp } from './scenarios/ingest.js';
+import { runPatterns } from './scenarios/patterns.js';
 
 /** Before each scenario, wait (bounded) until the rest of the host uses less than this much of a core. */
 const QUIET_PCT = 25;
@@ -87,6 +88,15 @@ async function main(): Promise<number> {
         log('ingest: engine in-process');
         await quiet();
         results.ingest.engine = await runIngestEngine(config);
+      }
+    }
+    if (config.sections.includes('patterns')) {
+      log('patterns: routing new feeds to 10,000 subscriptions');
+      await quiet();
+      try {
+        results.patterns = runPatterns();
+      } catch (error) {
+        results.patterns = { status: 'failed', reason: errorText(error) };
       }
     }
   } finally {

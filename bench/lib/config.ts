@@ -2,13 +2,13 @@ import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { SERVER_KINDS, type ServerKind } from './processes.js';
 
-export type Section = 'fanout' | 'idle' | 'ingest';
+export type Section = 'fanout' | 'idle' | 'ingest' | 'patterns';
 
 /** The fan-out producer posts every this many ms. */
 export const PRODUCER_INTERVAL_MS = 10;
 /** Unanswered ingest requests before the producer skips batches (0.32 s of batches). */
 export const PRODUCER_MAX_IN_FLIGHT = 32;
-const SECTIONS: readonly Section[] = ['fanout', 'idle', 'ingest'];
+const SECTIONS: readonly Section[] = ['fanout', 'idle', 'ingest', 'patterns'];
 
 export interface BenchConfig {
   quick: boolean;
@@ -35,7 +35,7 @@ export interface BenchConfig {
 
 const USAGE = `usage: node bench/dist/run.js [options]
   --quick                 smoke run (~1 minute): 100 subscribers, short windows
-  --only <sections>       fanout,idle,ingest (default: all)
+  --only <sections>       fanout,idle,ingest,patterns (default: all)
   --servers <kinds>       pulseboard,limit,naive (default: all)
   --subscribers <list>    fan-out subscriber counts (default: 100,1000,5000)
   --rates <list>          fan-out ingest rates in points/s (default: 1000,10000)

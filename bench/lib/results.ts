@@ -89,6 +89,22 @@ export interface EngineResult {
   pipelinePointsPerSec?: number;
 }
 
+/** Subscription routing in one process (see `scenarios/patterns.ts`). */
+export interface PatternsResult {
+  status: 'ok' | 'failed';
+  reason?: string;
+  feeds?: number;
+  subscriptions?: number;
+  newFeeds?: number;
+  /** Creating one distinct subscription (resolving it against every feed). */
+  acquireUs?: number;
+  /** A new feed joining its subscriptions through the trie (whole `Retention.apply`). */
+  trieNs?: number;
+  /** The same routing by testing every subscription's patterns. */
+  scanNs?: number;
+  matched?: number;
+}
+
 export interface TargetResult {
   name: string;
   measured: number | null;
@@ -110,5 +126,6 @@ export interface BenchResults {
   fanout: FanoutResult[];
   idle: IdleResult[];
   ingest: { http: IngestHttpResult[]; engine?: EngineResult };
+  patterns?: PatternsResult;
   targets: TargetResult[];
 }

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { createLogger, httpLogging, PinoNestLogger } from '@pulseboard/observability';
+import { accessLog, createLogger, PinoNestLogger } from '@pulseboard/observability';
+import express, { type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/config.js';
@@ -10,6 +11,10 @@ export interface CreatedApp {
   app: NestExpressApplication;
   logger: Logger;
 }
+
+/** Paths the API owns; the dashboard's files are served for everything else. */
+const API_PATH = /^\/(api|health|metrics)(\/|$|\?)/;
+const STREAM_PATH = /^\/api\/v1\/(stream|feeds\/[^/]+\/stream)(\?|$)/;
 
 /** Options every Nest application of this server is created with. */
 export function applicationOptions(logger: Logger): { bodyParser: false; logger: PinoNestLogger } {
@@ -28,7 +33,27 @@ export async function createApp(config: AppConfig): Promise<CreatedApp> {
 /** HTTP-level setup shared by `main.ts` and the integration tests: access logs and the dashboard's files. */
 export function configureApp(app: NestExpressApplication, config: AppConfig, logger: Logger): void {
   app.disable('x-powered-by');
-  app.use(httpLogging(logger));
-  if (existsSync(config.webRoot)) app.useStaticAssets(config.webRoot, { index: 'index.html', maxAge: '1h' });
+  // API answers are small and never revalidated: hashing every ingest reply would be wasted work
+  app.set('etag', false);
+  app.use(accessLog(logger, (url) => STREAM_PATH.test(url)));
+  if (existsSync(config.webRoot)) app.use(dashboardFiles(config.webRoot));
   else logger.warn({ webRoot: config.webRoot }, 'dashboard not built: / will answer 404 (run npm run build)');
+}
+
+/**
+ * The built dashboard, for every path the API does not own (so API requests
+ * never touch the disk). Hashed assets are cached for good; `index.html` is
+ * revalidated so a new build shows up at once.
+ */
+function dashboardFiles(root: string): RequestHandler {
+  const serve = express.static(root, {
+    index: 'index.html',
+    setHeaders: (res, path) => {
+      res.setHeader('Cache-Control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
+    },
+  });
+  return (req, res, next) => {
+    if (API_PATH.test(req.url)) next();
+    else serve(req, res, next);
+  };
 }

@@ -24,3 +24,19 @@ export function httpLogging(logger: Logger): HttpLogger {
     },
   });
 }
+
+/** Express-style middleware signature, without depending on Express. */
+type Middleware = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
+
+/**
+ * Access logging for every request except long-lived streams: a stream's
+ * request logger would live (and hold memory) as long as the stream does, and
+ * streams log their own open and close at `debug`.
+ */
+export function accessLog(logger: Logger, isStream: (url: string) => boolean): Middleware {
+  const log = httpLogging(logger);
+  return (req, res, next) => {
+    if (isStream(req.url ?? '')) next();
+    else log(req, res, next);
+  };
+}

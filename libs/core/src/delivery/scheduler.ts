@@ -3,7 +3,7 @@ import { systemClock, type Clock } from '../clock.js';
 import { encodeCursor } from '../cursor.js';
 import type { Feed } from '../retention/feed.js';
 import type { Retention } from '../retention/retention.js';
-import type { SubscriptionRegistry } from '../subscriptions/subscription-registry.js';
+import type { Subscription, SubscriptionRegistry } from '../subscriptions/subscription-registry.js';
 import { Connection, type CloseReason, type ConnectionOptions, type DeliverySink } from './connection.js';
 import { downsampleMinMax } from './downsample.js';
 import { FeedSlice, Frame } from './frame.js';
@@ -65,12 +65,26 @@ export class DeliveryScheduler {
     this.observer = observer;
   }
 
+  /**
+   * Ticks every batch window, on a fixed schedule: a tick that runs long is
+   * followed at once by the next rather than piling up, and the schedule
+   * catches up without bursts.
+   */
   start(): void {
-    this.timer ??= setInterval(() => this.tick(), this.options.batchMs);
+    if (this.timer !== undefined) return;
+    let due = performance.now() + this.options.batchMs;
+    const run = (): void => {
+      this.tick();
+      if (this.timer === undefined) return; // stopped during the tick
+      const now = performance.now();
+      due = Math.max(due + this.options.batchMs, now);
+      this.timer = setTimeout(run, due - now);
+    };
+    this.timer = setTimeout(run, this.options.batchMs);
   }
 
   stop(): void {
-    if (this.timer !== undefined) clearInterval(this.timer);
+    if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
   }
 
@@ -181,14 +195,26 @@ export class DeliveryScheduler {
 
   private frameFor(connection: Connection, round: TickRound): Frame {
     const { backfill } = connection;
-    const key = `${connection.subscription.id}:${connection.cursor}:${connection.maxRate}:${
-      backfill === undefined ? '' : `${backfill.minT}:${backfill.until}`
-    }`;
-    let frame = round.frames.get(key);
-    if (frame === undefined) {
-      frame = this.buildFrame(connection, round);
-      round.frames.set(key, frame);
+    const minT = backfill?.minT ?? -Infinity;
+    const until = backfill?.until ?? -1;
+    let frames = round.frames.get(connection.subscription);
+    if (frames === undefined) {
+      frames = [];
+      round.frames.set(connection.subscription, frames);
     }
+    // few groups share a subscription (live ones sit at the same cursor): a scan beats a string key
+    for (const group of frames) {
+      if (
+        group.from === connection.cursor &&
+        group.rate === connection.maxRate &&
+        group.minT === minT &&
+        group.until === until
+      ) {
+        return group.frame;
+      }
+    }
+    const frame = this.buildFrame(connection, round);
+    frames.push({ from: connection.cursor, rate: connection.maxRate, minT, until, frame });
     return frame;
   }
 
@@ -300,9 +326,18 @@ export class DeliveryScheduler {
   }
 }
 
+/** Connections that get the same frame: same subscription, cursor, rate and backfill window. */
+interface FrameGroup {
+  from: number;
+  rate: number;
+  minT: number;
+  until: number;
+  frame: Frame;
+}
+
 /** Per-tick caches: frames by group and slices by feed range. */
 class TickRound {
-  readonly frames = new Map<string, Frame>();
+  readonly frames = new Map<Subscription, FrameGroup[]>();
   private readonly slices = new Map<string, FeedSlice>();
 
   constructor(

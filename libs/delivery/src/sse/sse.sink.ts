@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import {
   SSE_HEARTBEAT,
   sseError,
@@ -10,33 +11,56 @@ import {
 } from '@pulseboard/core';
 
 /**
- * An SSE response as a delivery target. Writes go straight to the response;
- * the scheduler asks `isWritable()` first and skips the connection while the
+ * An SSE response as a delivery target. The response body is not chunked (it
+ * ends when the connection does), so the shared buffer of a frame goes to the
+ * socket as it is: one write per connection, no per-connection framing. The
+ * scheduler asks `isWritable()` first and skips the connection while its
  * socket is not draining, so at most one frame waits in Node's buffer.
  */
 export class SseSink implements DeliverySink {
   readonly transport = 'sse';
 
-  constructor(private readonly res: ServerResponse) {}
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly socket: Socket,
+  ) {}
+
+  /**
+   * Sends the response head for an SSE body delimited by the end of the
+   * connection, then the opening events. Must be called before any delivery.
+   */
+  static open(res: ServerResponse, opening: string): SseSink {
+    const socket = res.socket;
+    if (socket === null) throw new Error('the response has no socket');
+    res.useChunkedEncodingByDefault = false;
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache, no-transform',
+      'X-Accel-Buffering': 'no',
+    });
+    socket.setNoDelay(true);
+    res.write(opening);
+    return new SseSink(res, socket);
+  }
 
   isWritable(): boolean {
-    return !this.res.writableNeedDrain && !this.res.writableEnded && !this.res.destroyed;
+    return !this.socket.writableNeedDrain && !this.socket.destroyed;
   }
 
   send(delivery: Delivery): void {
-    if (delivery.gap !== undefined) this.res.write(sseGap(delivery.gap));
-    if (delivery.frame !== undefined) this.res.write(ssePoints(delivery.frame));
+    if (delivery.gap !== undefined) this.socket.write(sseGap(delivery.gap));
+    if (delivery.frame !== undefined) this.socket.write(ssePoints(delivery.frame));
   }
 
   heartbeat(): void {
-    this.res.write(SSE_HEARTBEAT);
+    this.socket.write(SSE_HEARTBEAT);
   }
 
   close(reason: CloseReason): void {
     switch (reason) {
       case 'slow':
         // its socket has not drained for the whole timeout: nothing more can reach it
-        this.res.destroy();
+        this.socket.destroy();
         return;
       case 'expired':
         this.res.end(

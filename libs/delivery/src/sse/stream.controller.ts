@@ -1,4 +1,4 @@
-import { Controller, Get, Headers, Inject, Param, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Headers, Inject, Param, Query, Res } from '@nestjs/common';
 import {
   feedListParam,
   integerParam,
@@ -8,7 +8,7 @@ import {
   queryString,
 } from '@pulseboard/api';
 import { STREAMING_OPTIONS, type StreamingModuleOptions } from '@pulseboard/streaming';
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import { z } from 'zod';
 import { DELIVERY_OPTIONS, type DeliveryModuleOptions } from '../delivery.module-definition.js';
 import { StreamService } from './stream.service.js';
@@ -34,14 +34,9 @@ export class StreamController {
   }
 
   @Get('stream')
-  stream(
-    @Query() raw: unknown,
-    @Headers('last-event-id') lastEventId: string | undefined,
-    @Req() req: Request,
-    @Res() res: Response,
-  ): void {
+  stream(@Query() raw: unknown, @Headers('last-event-id') lastEventId: string | undefined, @Res() res: Response): void {
     const query = parseWithSchema(this.query, raw, 'invalid_query');
-    this.streams.start(req, res, {
+    this.streams.start(res, {
       feeds: query.feeds ?? [],
       historyMs: query.history,
       maxRate: query.maxRate,
@@ -55,12 +50,11 @@ export class StreamController {
     @Param('name') name: string,
     @Query() raw: unknown,
     @Headers('last-event-id') lastEventId: string | undefined,
-    @Req() req: Request,
     @Res() res: Response,
   ): void {
     const feed = parseWithSchema(patternParam, name, 'invalid_pattern');
     const query = parseWithSchema(this.singleFeedQuery, raw, 'invalid_query');
-    this.streams.start(req, res, {
+    this.streams.start(res, {
       feeds: [feed],
       historyMs: query.history,
       maxRate: query.maxRate,

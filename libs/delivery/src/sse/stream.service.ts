@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DeliveryScheduler, sseOpening, type Connection } from '@pulseboard/core';
 import { DELIVERY_OPTIONS, type DeliveryModuleOptions } from '../delivery.module-definition.js';
@@ -39,21 +39,14 @@ export class StreamService {
   }
 
   /** Validates the request (throwing before any byte is sent), then starts the stream. */
-  start(req: IncomingMessage, res: ServerResponse, request: StreamRequest): void {
+  start(res: ServerResponse, request: StreamRequest): void {
     const resume =
       request.lastEventIdHeader !== undefined && request.lastEventIdHeader !== ''
         ? resumeCursor(request.lastEventIdHeader, 'Last-Event-ID')
         : resumeCursor(request.lastEventIdQuery, 'lastEventId');
     const session = randomBytes(16).toString('base64url');
-    res.writeHead(200, {
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-cache, no-transform',
-      Connection: 'keep-alive',
-      'X-Accel-Buffering': 'no',
-    });
-    req.socket.setNoDelay(true);
-    res.write(sseOpening(this.options.sseRetryMs, { session, batchMs: this.scheduler.batchMs }));
-    const connection = this.scheduler.open(new SseSink(res), {
+    const sink = SseSink.open(res, sseOpening(this.options.sseRetryMs, { session, batchMs: this.scheduler.batchMs }));
+    const connection = this.scheduler.open(sink, {
       feeds: request.feeds,
       maxRate: request.maxRate,
       historyMs: request.historyMs,
