@@ -1,5 +1,5 @@
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
-import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { DeliveryScheduler, type DeliveryObserver } from '@pulseboard/core';
 
 /** Tick durations kept for the self-metrics window. */
@@ -19,6 +19,9 @@ export class ServerStats implements DeliveryObserver, OnModuleDestroy {
   /** Points delivered so far, by transport. */
   readonly deliveredByTransport = new Map<string, number>();
   ticks = 0;
+  /** Connections closed because serving them threw. */
+  failures = 0;
+  private readonly logger = new Logger('Delivery');
   private window: Window = { ticks: 0, tickMsTotal: 0, tickMsMax: 0 };
   private readonly tickListeners: ((durationMs: number) => void)[] = [];
   private readonly loop: IntervalHistogram;
@@ -39,6 +42,13 @@ export class ServerStats implements DeliveryObserver, OnModuleDestroy {
 
   delivered(transport: string, points: number): void {
     this.deliveredByTransport.set(transport, (this.deliveredByTransport.get(transport) ?? 0) + points);
+  }
+
+  failed(transport: string, error: unknown): void {
+    this.failures++;
+    this.logger.error(
+      `a ${transport} connection failed and was closed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
   }
 
   /** Also called with every tick's duration (the metrics histogram uses it). */

@@ -3,7 +3,7 @@ import type { Subscription } from '../subscriptions/subscription-registry.js';
 import type { Frame } from './frame.js';
 
 /** Why the server ends a connection. */
-export type CloseReason = 'slow' | 'shutdown' | 'expired';
+export type CloseReason = 'slow' | 'shutdown' | 'expired' | 'error';
 
 /** What a transport gets in one tick: continuity news, points, or both. */
 export interface Delivery {

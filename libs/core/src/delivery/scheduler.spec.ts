@@ -314,6 +314,24 @@ describe('DeliveryScheduler', () => {
     expect(sink.values('a')).toEqual(Array.from({ length: 400 }, (_, i) => i + 1));
   });
 
+  it('closes a connection whose transport throws and keeps serving the others', async () => {
+    const { ingest, open, tick, scheduler } = setup();
+    const failures: unknown[] = [];
+    scheduler.observe({ tick: () => undefined, delivered: () => undefined, failed: (_t, e) => failures.push(e) });
+    const broken = new RecordingSink();
+    broken.send = () => {
+      throw new Error('socket exploded');
+    };
+    const healthy = new RecordingSink();
+    open(broken);
+    open(healthy);
+    await ingest(['a']);
+    tick();
+    expect(failures).toHaveLength(1);
+    expect(healthy.values('a')).toEqual([1]);
+    expect(scheduler.size).toBe(1);
+  });
+
   it('moves a connection to other feeds without losing its place', async () => {
     const { ingest, open, tick, scheduler, registry } = setup();
     const sink = new RecordingSink();

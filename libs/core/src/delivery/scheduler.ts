@@ -22,10 +22,12 @@ export interface SchedulerOptions {
   clock?: Clock;
 }
 
-/** Hooks for metrics; the engine itself depends on no metrics library. */
+/** Hooks for metrics and logs; the engine itself depends on neither. */
 export interface DeliveryObserver {
   tick(durationMs: number): void;
   delivered(transport: string, points: number): void;
+  /** A connection failed while being served; it was closed, the others carry on. */
+  failed(transport: string, error: unknown): void;
 }
 
 /**
@@ -146,7 +148,19 @@ export class DeliveryScheduler {
     this.retention.sweep();
     const now = this.clock.now();
     const round = new TickRound(this.tickNo, now, this.retention.head);
-    for (const connection of this.connections) this.serve(connection, round);
+    for (const connection of this.connections) {
+      try {
+        this.serve(connection, round);
+      } catch (error) {
+        // one broken connection must not stop the tick for everyone else
+        this.observer?.failed(connection.sink.transport, error);
+        try {
+          this.end(connection, 'error');
+        } catch {
+          this.close(connection);
+        }
+      }
+    }
     this.observer?.tick(performance.now() - started);
   }
 

@@ -29,14 +29,18 @@ export class PollSink implements DeliverySink {
   }
 
   close(reason: CloseReason, cursor: string): void {
-    if (reason === 'expired') this.answer(`{"cursor":"${cursor}","feeds":{}}`);
-    else if (!this.answered) {
-      this.answered = true;
-      this.res.writeHead(503, { 'Content-Type': 'application/json', 'Retry-After': '1' });
-      this.res.end(
-        JSON.stringify({ error: { code: 'shutting_down', message: 'the server is shutting down', details: [] } }),
-      );
+    if (reason === 'expired') {
+      this.answer(`{"cursor":"${cursor}","feeds":{}}`);
+      return;
     }
+    if (this.answered) return;
+    this.answered = true;
+    const [status, code, message] =
+      reason === 'error'
+        ? [500, 'internal_error', 'internal server error']
+        : [503, 'shutting_down', 'the server is shutting down'];
+    this.res.writeHead(status, { 'Content-Type': 'application/json', 'Retry-After': '1' });
+    this.res.end(JSON.stringify({ error: { code, message, details: [] } }));
   }
 
   private answer(body: string): void {

@@ -59,7 +59,8 @@ export class SseSink implements DeliverySink {
   close(reason: CloseReason): void {
     switch (reason) {
       case 'slow':
-        // its socket has not drained for the whole timeout: nothing more can reach it
+      case 'error':
+        // nothing more can reach it (its socket has not drained for the whole timeout, or broke)
         this.socket.destroy();
         return;
       case 'expired':
