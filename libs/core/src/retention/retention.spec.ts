@@ -56,16 +56,23 @@ describe('Retention', () => {
   });
 
   it('keeps the whole retention within the byte budget, dropping the oldest batches', () => {
-    // 24 bytes per point: a 24 KB budget holds 1000 points
+    // 24 bytes per point and per batch: a 24 KB budget holds 1000 of them
     const retention = new Retention({ retentionMs: 1e9, maxPointsPerFeed: 1e6, maxBytes: 24_000 });
     for (let p = 1; p <= 50; p++) {
       const points = Array.from({ length: 100 }, (_, i) => ({ feed: `f${i % 4}`, t: p, v: i }));
       retention.apply(logged(p, p, points));
-      expect(retention.stats().points).toBeLessThanOrEqual(1000);
+      expect(retention.stats().points + retention.batches.size).toBeLessThanOrEqual(1000);
     }
     const feed = retention.get('f0')!;
     expect(feed.lastPosition).toBe(50);
     expect(feed.evictedThrough).toBeGreaterThan(0);
     expect(feed.firstPosition).toBe(feed.evictedThrough + 1);
+  });
+
+  it('counts indexed batches against the budget, so many one-point batches stay bounded too', () => {
+    const retention = new Retention({ retentionMs: 1e9, maxPointsPerFeed: 1e6, maxBytes: 24_000 });
+    for (let p = 1; p <= 5000; p++) retention.apply(logged(p, p, [{ feed: 'tiny', t: p, v: p }]));
+    expect(retention.stats().points + retention.batches.size).toBeLessThanOrEqual(1000);
+    expect(retention.get('tiny')?.lastPosition).toBe(5000);
   });
 });

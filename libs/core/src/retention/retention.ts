@@ -84,7 +84,7 @@ export class Retention {
     this.points += feeds.length;
     this.index.push(position, arrivedAt, feeds.length);
     this.lastPosition = position;
-    if (this.points * BYTES_PER_POINT > this.options.maxBytes) this.evictForBudget();
+    if (this.usedBytes() > this.options.maxBytes) this.evictForBudget();
   }
 
   /**
@@ -127,11 +127,21 @@ export class Retention {
     this.index.dropThrough(position);
   }
 
-  /** Drops the oldest batches until the points fit in 90 % of the budget. */
+  /**
+   * What counts against the byte budget: every retained point and every
+   * indexed batch (24 bytes each), so many tiny batches cannot grow the index
+   * past the budget either.
+   */
+  private usedBytes(): number {
+    return (this.points + this.index.size) * BYTES_PER_POINT;
+  }
+
+  /** Drops the oldest batches until points and index fit in 90 % of the budget. */
   private evictForBudget(): void {
-    const target = Math.floor((this.options.maxBytes * 0.9) / BYTES_PER_POINT);
-    while (this.points > target && this.index.size > 0) {
-      const through = this.index.positionFreeing(this.points - target);
+    const target = this.options.maxBytes * 0.9;
+    while (this.usedBytes() > target && this.index.size > 0) {
+      const excessPoints = Math.ceil((this.usedBytes() - target) / BYTES_PER_POINT);
+      const through = this.index.positionFreeing(Math.min(excessPoints, this.points));
       if (through === undefined) break;
       this.evictThrough(through);
     }
