@@ -220,6 +220,8 @@ describe('DeliveryScheduler', () => {
     tick();
     expect(sink.gaps()).toEqual([{ feeds: ['a'], reason: 'epoch' }]);
     expect(sink.values('a')).toEqual([1, 2, 3]);
+    // announced together with the first points of the new log
+    expect(sink.deliveries).toHaveLength(1);
   });
 
   it('backfills history by point time, then goes live', async () => {
@@ -283,6 +285,16 @@ describe('DeliveryScheduler', () => {
     expect(sink.heartbeats).toBe(1);
     tick(500);
     expect(sink.heartbeats).toBe(2);
+  });
+
+  it('still delivers what arrived by the expiry tick before closing', async () => {
+    const { ingest, open, tick, clock } = setup();
+    const sink = new RecordingSink();
+    open(sink, { expiresAt: clock.now() + 50 });
+    await ingest(['a']);
+    tick();
+    expect(sink.values('a')).toEqual([1]);
+    expect(sink.closed).toBe('expired');
   });
 
   it('closes a connection at its expiry time', () => {

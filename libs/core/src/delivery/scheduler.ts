@@ -1,4 +1,4 @@
-import type { GapEvent, GapReason } from '@pulseboard/protocol';
+import type { GapReason } from '@pulseboard/protocol';
 import { systemClock, type Clock } from '../clock.js';
 import { encodeCursor } from '../cursor.js';
 import type { Feed } from '../retention/feed.js';
@@ -166,25 +166,25 @@ export class DeliveryScheduler {
 
   private serve(connection: Connection, round: TickRound): void {
     const { sink } = connection;
+    if (connection.pendingHistoryMs !== undefined) this.startBackfill(connection, round);
+    const behind = connection.cursor < round.head;
+    if (behind || connection.pendingGap !== undefined) {
+      if (sink.isWritable()) {
+        connection.stalledSince = 0;
+        if (behind && this.due(connection, round)) this.deliver(connection, round);
+        else if (connection.pendingGap !== undefined) {
+          sink.send({ cursor: this.cursorOf(connection), gap: connection.pendingGap });
+          connection.pendingGap = undefined;
+          connection.lastWriteAt = round.now;
+        }
+      } else if (this.stalled(connection, round.now)) return;
+    } else connection.caughtUp = true;
+    if (connection.closed) return;
+    // checked after delivery, so that a poll answers with data that arrived by its deadline
     if (round.now >= connection.expiresAt) {
       this.end(connection, 'expired');
       return;
     }
-    if (connection.pendingHistoryMs !== undefined) this.startBackfill(connection, round);
-    const behind = connection.cursor < round.head;
-    if (behind || connection.pendingGap !== undefined) {
-      if (!sink.isWritable()) {
-        this.stalled(connection, round.now);
-        return;
-      }
-      connection.stalledSince = 0;
-      if (connection.pendingGap !== undefined) {
-        sink.send({ cursor: this.cursorOf(connection), gap: connection.pendingGap });
-        connection.pendingGap = undefined;
-        connection.lastWriteAt = round.now;
-      }
-      if (behind && this.due(connection, round)) this.deliver(connection, round);
-    } else connection.caughtUp = true;
     if (round.now - connection.lastWriteAt >= this.options.heartbeatMs && sink.isWritable()) {
       sink.heartbeat();
       connection.lastWriteAt = round.now;
@@ -193,8 +193,11 @@ export class DeliveryScheduler {
 
   private deliver(connection: Connection, round: TickRound): void {
     const frame = this.frameFor(connection, round);
-    const gap: GapEvent | undefined =
-      frame.lost.length > 0 ? { feeds: [...frame.lost], reason: this.gapReason(connection) } : undefined;
+    // an epoch change is announced with the first points of the new log; losses found now otherwise
+    let gap = connection.pendingGap;
+    connection.pendingGap = undefined;
+    if (gap === undefined && frame.lost.length > 0)
+      gap = { feeds: [...frame.lost], reason: this.gapReason(connection) };
     if (gap !== undefined || frame.slices.length > 0) {
       connection.sink.send({ cursor: frame.cursor, gap, frame: frame.slices.length > 0 ? frame : undefined });
       connection.lastWriteAt = round.now;
@@ -304,9 +307,14 @@ export class DeliveryScheduler {
     return connection.resumed && !connection.caughtUp ? 'retention' : 'slow';
   }
 
-  private stalled(connection: Connection, now: number): void {
+  /** Notes a stall; returns whether the connection was closed for having stalled too long. */
+  private stalled(connection: Connection, now: number): boolean {
     if (connection.stalledSince === 0) connection.stalledSince = now;
-    else if (now - connection.stalledSince >= this.options.slowTimeoutMs) this.end(connection, 'slow');
+    else if (now - connection.stalledSince >= this.options.slowTimeoutMs) {
+      this.end(connection, 'slow');
+      return true;
+    }
+    return false;
   }
 
   /** The cursor token of a connection's current position. */
