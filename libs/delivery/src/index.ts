@@ -2,6 +2,6 @@ export * from './delivery.module.js';
 export * from './delivery.module-definition.js';
 export * from './poll/poll.service.js';
 export * from './poll/poll.sink.js';
-export * from './resume-cursor.js';
+export * from './request-guards.js';
 export * from './sse/sse.sink.js';
 export * from './sse/stream.service.js';

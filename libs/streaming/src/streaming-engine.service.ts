@@ -42,8 +42,7 @@ export class StreamingEngine implements OnApplicationBootstrap, BeforeApplicatio
   beforeApplicationShutdown(): void {
     this.running = false;
     this.writer.stopAccepting();
-    this.scheduler.stop();
-    this.scheduler.closeAll('shutdown');
+    this.scheduler.shutdown();
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -344,6 +344,17 @@ describe('DeliveryScheduler', () => {
     expect(scheduler.size).toBe(1);
   });
 
+  it('ends every connection at shutdown and takes no new ones', () => {
+    const { open, scheduler } = setup();
+    const sinks = [new RecordingSink(), new RecordingSink()];
+    sinks.forEach((sink) => open(sink));
+    expect(scheduler.accepting).toBe(true);
+    scheduler.shutdown();
+    expect(sinks.map((s) => s.closed)).toEqual(['shutdown', 'shutdown']);
+    expect(scheduler.size).toBe(0);
+    expect(scheduler.accepting).toBe(false);
+  });
+
   it('moves a connection to other feeds without losing its place', async () => {
     const { ingest, open, tick, scheduler, registry } = setup();
     const sink = new RecordingSink();

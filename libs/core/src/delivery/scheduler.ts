@@ -46,6 +46,7 @@ export class DeliveryScheduler {
   private tickNo = 0;
   private nextId = 1;
   private observer: DeliveryObserver | undefined;
+  private shutDown = false;
 
   constructor(
     private readonly retention: Retention,
@@ -90,9 +91,16 @@ export class DeliveryScheduler {
     this.timer = undefined;
   }
 
-  /** Closes every connection with `reason` (used at shutdown). */
-  closeAll(reason: CloseReason): void {
-    for (const connection of [...this.connections]) this.end(connection, reason);
+  /** Whether new connections are taken (false once shut down). */
+  get accepting(): boolean {
+    return !this.shutDown;
+  }
+
+  /** Stops ticking, ends every connection with `shutdown`, and takes no new ones. */
+  shutdown(): void {
+    this.shutDown = true;
+    this.stop();
+    for (const connection of [...this.connections]) this.end(connection, 'shutdown');
   }
 
   /** The current cursor token: where a client starting now would stand. */

@@ -1,7 +1,7 @@
-import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { feedListParam, integerParam, parseWithSchema, positiveNumberParam, queryString } from '@pulseboard/api';
 import { STREAMING_OPTIONS, type StreamingModuleOptions } from '@pulseboard/streaming';
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import { z } from 'zod';
 import { DELIVERY_OPTIONS, type DeliveryModuleOptions } from '../delivery.module-definition.js';
 import { PollService } from './poll.service.js';
@@ -27,13 +27,13 @@ export class PollController {
   }
 
   @Get('poll')
-  poll(@Query() raw: unknown, @Req() req: Request, @Res() res: Response): void {
+  poll(@Query() raw: unknown, @Res() res: Response): void {
     const query = parseWithSchema(this.query, raw, 'invalid_query');
     if (query.cursor === undefined || query.cursor === '') {
       res.status(200).setHeader('Cache-Control', 'no-store').json(this.polls.immediate());
       return;
     }
-    this.polls.wait(req, res, {
+    this.polls.wait(res, {
       feeds: query.feeds ?? [],
       cursor: query.cursor,
       timeoutMs: query.timeoutMs ?? DEFAULT_TIMEOUT_MS,

@@ -1,8 +1,8 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { Injectable } from '@nestjs/common';
 import { DeliveryScheduler } from '@pulseboard/core';
 import type { PollResponse } from '@pulseboard/protocol';
-import { resumeCursor } from '../resume-cursor.js';
+import { refuseWhenShuttingDown, resumeCursor } from '../request-guards.js';
 import { PollSink } from './poll.sink.js';
 
 export interface PollRequest {
@@ -25,7 +25,8 @@ export class PollService {
     return { cursor: this.scheduler.currentCursor(), feeds: {} };
   }
 
-  wait(req: IncomingMessage, res: ServerResponse, request: PollRequest & { cursor: string }): void {
+  wait(res: ServerResponse, request: PollRequest & { cursor: string }): void {
+    refuseWhenShuttingDown(this.scheduler);
     const resume = resumeCursor(request.cursor, 'cursor');
     const connection = this.scheduler.open(new PollSink(res, () => this.scheduler.close(connection)), {
       feeds: request.feeds,

@@ -3,7 +3,7 @@ import type { ServerResponse } from 'node:http';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DeliveryScheduler, sseOpening, type Connection } from '@pulseboard/core';
 import { DELIVERY_OPTIONS, type DeliveryModuleOptions } from '../delivery.module-definition.js';
-import { resumeCursor } from '../resume-cursor.js';
+import { refuseWhenShuttingDown, resumeCursor } from '../request-guards.js';
 import { SseSink } from './sse.sink.js';
 
 export interface StreamRequest {
@@ -40,6 +40,7 @@ export class StreamService {
 
   /** Validates the request (throwing before any byte is sent), then starts the stream. */
   start(res: ServerResponse, request: StreamRequest): void {
+    refuseWhenShuttingDown(this.scheduler);
     const resume =
       request.lastEventIdHeader !== undefined && request.lastEventIdHeader !== ''
         ? resumeCursor(request.lastEventIdHeader, 'Last-Event-ID')
