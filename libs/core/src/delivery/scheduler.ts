@@ -1,12 +1,10 @@
 import type { GapReason } from '@pulseboard/protocol';
 import { systemClock, type Clock } from '../clock.js';
 import { encodeCursor } from '../cursor.js';
-import type { Feed } from '../retention/feed.js';
 import type { Retention } from '../retention/retention.js';
-import type { Subscription, SubscriptionRegistry } from '../subscriptions/subscription-registry.js';
+import type { SubscriptionRegistry } from '../subscriptions/subscription-registry.js';
 import { Connection, type CloseReason, type ConnectionOptions, type DeliverySink } from './connection.js';
-import { downsampleMinMax } from './downsample.js';
-import { FeedSlice, Frame } from './frame.js';
+import { TickRound } from './tick-round.js';
 
 export interface SchedulerOptions {
   /** The batch window: one tick, and at most one frame per connection, per window. */
@@ -155,7 +153,7 @@ export class DeliveryScheduler {
     this.tickNo++;
     this.retention.sweep();
     const now = this.clock.now();
-    const round = new TickRound(this.tickNo, now, this.retention.head);
+    const round = new TickRound(this.tickNo, now, this.retention.head, this.retention, this.options);
     for (const connection of this.connections) {
       try {
         this.serve(connection, round);
@@ -200,7 +198,7 @@ export class DeliveryScheduler {
   }
 
   private deliver(connection: Connection, round: TickRound): void {
-    const frame = this.frameFor(connection, round);
+    const frame = round.frameFor(connection);
     // an epoch change is announced with the first points of the new log; losses found now otherwise
     let gap = connection.pendingGap;
     connection.pendingGap = undefined;
@@ -216,73 +214,6 @@ export class DeliveryScheduler {
       connection.backfill = undefined;
     }
     if (connection.cursor >= round.head) connection.caughtUp = true;
-  }
-
-  private frameFor(connection: Connection, round: TickRound): Frame {
-    const { backfill } = connection;
-    const minT = backfill?.minT ?? -Infinity;
-    const until = backfill?.until ?? -1;
-    let frames = round.frames.get(connection.subscription);
-    if (frames === undefined) {
-      frames = [];
-      round.frames.set(connection.subscription, frames);
-    }
-    // few groups share a subscription (live ones sit at the same cursor): a scan beats a string key
-    for (const group of frames) {
-      if (
-        group.from === connection.cursor &&
-        group.rate === connection.maxRate &&
-        group.minT === minT &&
-        group.until === until
-      ) {
-        return group.frame;
-      }
-    }
-    const frame = this.buildFrame(connection, round);
-    frames.push({ from: connection.cursor, rate: connection.maxRate, minT, until, frame });
-    return frame;
-  }
-
-  private buildFrame(connection: Connection, round: TickRound): Frame {
-    const { backfill } = connection;
-    const from = connection.cursor;
-    const limit = backfill === undefined ? round.head : Math.min(backfill.until, round.head);
-    const index = this.retention.batches;
-    let to = index.reachWithin(from, limit, this.options.maxFramePoints);
-    const lost: string[] = [];
-    const feeds = connection.subscription.feeds;
-    if (backfill === undefined) {
-      for (const feed of feeds) {
-        if (feed.evictedThrough > from) {
-          lost.push(feed.name);
-          // reach past the lost points at once so the loss is announced once
-          to = Math.max(to, Math.min(feed.evictedThrough, limit));
-        }
-      }
-    }
-    const budget = this.budget(connection, from, to);
-    const minT = backfill?.minT ?? -Infinity;
-    const slices: FeedSlice[] = [];
-    for (const feed of feeds) {
-      // points of one batch share a position, so after a loss read from the oldest retained point
-      const after = feed.evictedThrough > from ? -Infinity : from;
-      if (feed.lastPosition <= after || feed.size === 0) continue;
-      const slice = round.slice(feed, after, to, minT, budget);
-      if (slice.size > 0) slices.push(slice);
-    }
-    return new Frame(encodeCursor(this.options.epoch(), to), to, slices, lost);
-  }
-
-  /** Points per feed a rate-limited frame may carry: the rate times the time the frame covers. */
-  private budget(connection: Connection, from: number, to: number): number {
-    if (connection.maxRate <= 0) return Infinity;
-    const index = this.retention.batches;
-    const first = index.arrivalAfter(from);
-    const last = index.arrivalAt(to);
-    let spanMs = connection.everyTicks * this.options.batchMs;
-    if (first !== undefined && last !== undefined) spanMs = Math.max(spanMs, last - first);
-    if (connection.backfill !== undefined) spanMs = Math.max(spanMs, connection.backfill.spanMs);
-    return Math.max(2, Math.ceil((connection.maxRate * spanMs) / 1000));
   }
 
   /**
@@ -353,37 +284,5 @@ export class DeliveryScheduler {
     const names = new Set(connection.subscription.feeds.map((f) => f.name));
     for (const name of connection.subscription.exactNames()) names.add(name);
     return [...names].sort();
-  }
-}
-
-/** Connections that get the same frame: same subscription, cursor, rate and backfill window. */
-interface FrameGroup {
-  from: number;
-  rate: number;
-  minT: number;
-  until: number;
-  frame: Frame;
-}
-
-/** Per-tick caches: frames by group and slices by feed range. */
-class TickRound {
-  readonly frames = new Map<Subscription, FrameGroup[]>();
-  private readonly slices = new Map<string, FeedSlice>();
-
-  constructor(
-    readonly tick: number,
-    readonly now: number,
-    readonly head: number,
-  ) {}
-
-  slice(feed: Feed, after: number, through: number, minT: number, budget: number): FeedSlice {
-    const key = `${feed.id}:${after}:${through}:${minT}:${budget}`;
-    let slice = this.slices.get(key);
-    if (slice === undefined) {
-      const points = downsampleMinMax(feed.read(after, through, minT), budget);
-      slice = new FeedSlice(feed, points.t, points.v);
-      this.slices.set(key, slice);
-    }
-    return slice;
   }
 }
