@@ -29,7 +29,7 @@ export class StreamService {
     @Inject(DELIVERY_OPTIONS) private readonly options: DeliveryModuleOptions,
   ) {}
 
-  get open(): number {
+  get openStreams(): number {
     return this.sessions.size;
   }
 
