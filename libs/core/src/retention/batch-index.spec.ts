@@ -30,8 +30,9 @@ describe('BatchIndex', () => {
     expect(i.size).toBe(6);
     expect(i.oldestPosition).toBe(5);
     expect(i.reachWithin(0, 10, 250)).toBe(6);
-    expect(i.pointsBetween(4, 10)).toBe(600);
-    expect(i.positionFreeing(150)).toBe(6);
+    expect(i.positionOfOldest(0)).toBe(5);
+    expect(i.positionOfOldest(5)).toBe(10);
+    expect(i.positionOfOldest(6)).toBeUndefined();
   });
 
   it('keeps arrival times non-decreasing when the clock steps back', () => {

@@ -92,21 +92,9 @@ export class BatchIndex {
     return n === 0 ? undefined : this.value(ARRIVED, n - 1);
   }
 
-  /** Points in the batches of `(after, through]` (approximate for ranges older than the index). */
-  pointsBetween(after: number, through: number): number {
-    const a = this.ring.upperBound(POSITION, after);
-    const b = this.ring.upperBound(POSITION, through);
-    return this.cumulativeBefore(b) - this.cumulativeBefore(a);
-  }
-
-  /**
-   * Walks from the oldest batch until the batches passed hold at least
-   * `points` points; returns the position reached, or `undefined` when empty.
-   */
-  positionFreeing(points: number): number | undefined {
-    if (this.ring.size === 0) return undefined;
-    const n = this.ring.upperBound(CUMULATIVE, this.droppedPoints + points - 1);
-    return this.value(POSITION, Math.min(n, this.ring.size - 1));
+  /** Position of the `n`-th oldest indexed batch (0 = oldest), or `undefined`. */
+  positionOfOldest(n: number): number | undefined {
+    return n < 0 || n >= this.ring.size ? undefined : this.value(POSITION, n);
   }
 
   /** Points counted before logical entry `row`. */

@@ -3,7 +3,8 @@ import { ColumnRing } from './column-ring.js';
 /** Bytes one retained point costs: t, v and position as float64. */
 export const BYTES_PER_POINT = 24;
 
-const MIN_CAPACITY = 64;
+/** Rows a new feed starts with; rings double as they fill (most feeds are small). */
+const MIN_CAPACITY = 8;
 /** Column numbers in a feed's ring. */
 const T = 0;
 const V = 1;

@@ -69,6 +69,20 @@ describe('Retention', () => {
     expect(feed.firstPosition).toBe(feed.evictedThrough + 1);
   });
 
+  it('counts feeds against the budget, so a flood of distinct names stays bounded', () => {
+    // 240 KB: room for about 300 one-point feeds at 33 points' worth each
+    const retention = new Retention({ retentionMs: 1e9, maxPointsPerFeed: 1e6, maxBytes: 240_000 });
+    let position = 0;
+    for (let round = 0; round < 20; round++) {
+      const points = Array.from({ length: 100 }, (_, i) => ({ feed: `flood.r${round}.f${i}`, t: 0, v: i }));
+      retention.apply(logged(++position, position, points));
+      expect(retention.feedCount).toBeLessThanOrEqual(300);
+    }
+    // the newest feeds are the ones kept
+    expect(retention.get('flood.r19.f99')?.size).toBe(1);
+    expect(retention.get('flood.r0.f0')).toBeUndefined();
+  });
+
   it('counts indexed batches against the budget, so many one-point batches stay bounded too', () => {
     const retention = new Retention({ retentionMs: 1e9, maxPointsPerFeed: 1e6, maxBytes: 24_000 });
     for (let p = 1; p <= 5000; p++) retention.apply(logged(p, p, [{ feed: 'tiny', t: p, v: p }]));

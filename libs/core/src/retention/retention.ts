@@ -3,6 +3,12 @@ import type { LoggedBatch } from '../log/point-batch.js';
 import { BatchIndex } from './batch-index.js';
 import { BYTES_PER_POINT, Feed } from './feed.js';
 
+/**
+ * What a feed costs besides its points, in points' worth of bytes: the object,
+ * its name and an initial ring of 8 rows (about 700 bytes all told).
+ */
+const FEED_COST_POINTS = 32;
+
 export interface RetentionOptions {
   /** Points are evicted this long after their arrival. */
   retentionMs: number;
@@ -98,12 +104,7 @@ export class Retention {
     this.lastSweep = now;
     const cutoff = this.index.lastArrivedBy(now - this.options.retentionMs);
     if (cutoff !== undefined) this.evictThrough(cutoff);
-    for (const feed of this.feeds.values()) {
-      if (feed.size === 0 && now - feed.lastArrival > this.options.retentionMs) {
-        this.feeds.delete(feed.name);
-        for (const listener of this.listeners) listener.feedRemoved(feed);
-      }
-    }
+    this.forgetEmptyFeeds((feed) => now - feed.lastArrival > this.options.retentionMs);
   }
 
   stats(): RetentionStats {
@@ -127,23 +128,39 @@ export class Retention {
     this.index.dropThrough(position);
   }
 
-  /**
-   * What counts against the byte budget: every retained point and every
-   * indexed batch (24 bytes each), so many tiny batches cannot grow the index
-   * past the budget either.
-   */
-  private usedBytes(): number {
-    return (this.points + this.index.size) * BYTES_PER_POINT;
+  private forgetEmptyFeeds(alsoIf: (feed: Feed) => boolean): void {
+    for (const feed of this.feeds.values()) {
+      if (feed.size === 0 && alsoIf(feed)) {
+        this.feeds.delete(feed.name);
+        for (const listener of this.listeners) listener.feedRemoved(feed);
+      }
+    }
   }
 
-  /** Drops the oldest batches until points and index fit in 90 % of the budget. */
+  /**
+   * What counts against the byte budget: every retained point and every
+   * indexed batch (24 bytes each), plus a fixed cost per feed, so that neither
+   * many tiny batches nor many distinct feed names can grow past it.
+   */
+  private usedBytes(): number {
+    return (this.points + this.index.size + this.feeds.size * FEED_COST_POINTS) * BYTES_PER_POINT;
+  }
+
+  /**
+   * Drops the oldest batches until retention fits in 90 % of the budget; under
+   * this pressure, feeds left empty are forgotten at once.
+   */
   private evictForBudget(): void {
     const target = this.options.maxBytes * 0.9;
-    while (this.usedBytes() > target && this.index.size > 0) {
-      const excessPoints = Math.ceil((this.usedBytes() - target) / BYTES_PER_POINT);
-      const through = this.index.positionFreeing(Math.min(excessPoints, this.points));
+    // keep the newest batch whatever it costs: it was just accepted
+    while (this.usedBytes() > target && this.index.size > 1) {
+      // evict as many of the oldest batches as, on average, cover the excess
+      const perBatch = this.usedBytes() / this.index.size;
+      const batches = Math.min(Math.ceil((this.usedBytes() - target) / perBatch), this.index.size - 1);
+      const through = this.index.positionOfOldest(batches - 1);
       if (through === undefined) break;
       this.evictThrough(through);
+      this.forgetEmptyFeeds(() => true);
     }
   }
 }
