@@ -19,8 +19,6 @@ export class ServerStats implements DeliveryObserver, OnModuleDestroy {
   /** Points delivered so far, by transport. */
   readonly deliveredByTransport = new Map<string, number>();
   ticks = 0;
-  /** Connections closed because serving them threw. */
-  failures = 0;
   private readonly logger = new Logger('Delivery');
   private window: Window = { ticks: 0, tickMsTotal: 0, tickMsMax: 0 };
   private readonly tickListeners: ((durationMs: number) => void)[] = [];
@@ -45,7 +43,6 @@ export class ServerStats implements DeliveryObserver, OnModuleDestroy {
   }
 
   failed(transport: string, error: unknown): void {
-    this.failures++;
     this.logger.error(
       `a ${transport} connection failed and was closed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
     );

@@ -45,25 +45,23 @@ export class ColumnRing {
 
   /** Number of rows whose value in `column` is `<= value` (the column must not decrease along the ring). */
   upperBound(column: number, value: number): number {
-    const values = this.columns[column];
-    let lo = 0;
-    let hi = this.rows;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (values[this.at(mid)] <= value) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return this.countBelow(column, value, true);
   }
 
   /** Number of rows whose value in `column` is `< value` (the column must not decrease along the ring). */
   lowerBound(column: number, value: number): number {
+    return this.countBelow(column, value, false);
+  }
+
+  /** Binary search for the first row past `value` (past or at it, unless `inclusive`). */
+  private countBelow(column: number, value: number, inclusive: boolean): number {
     const values = this.columns[column];
     let lo = 0;
     let hi = this.rows;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (values[this.at(mid)] < value) lo = mid + 1;
+      const v = values[this.at(mid)];
+      if (v < value || (inclusive && v === value)) lo = mid + 1;
       else hi = mid;
     }
     return lo;

@@ -1,5 +1,7 @@
 import type { ServerResponse } from 'node:http';
+import { errorBody } from '@pulseboard/api';
 import type { CloseReason, Delivery, DeliverySink } from '@pulseboard/core';
+import type { ErrorCode } from '@pulseboard/protocol';
 
 /**
  * A pending long poll: answers once, with the first delivery after its
@@ -35,12 +37,12 @@ export class PollSink implements DeliverySink {
     }
     if (this.answered) return;
     this.answered = true;
-    const [status, code, message] =
+    const [status, code, message]: [number, ErrorCode, string] =
       reason === 'error'
         ? [500, 'internal_error', 'internal server error']
         : [503, 'shutting_down', 'the server is shutting down'];
     this.res.writeHead(status, { 'Content-Type': 'application/json', 'Retry-After': '1' });
-    this.res.end(JSON.stringify({ error: { code, message, details: [] } }));
+    this.res.end(JSON.stringify(errorBody(code, message)));
   }
 
   private answer(body: string): void {
