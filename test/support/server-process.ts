@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -22,6 +24,8 @@ export class ServerProcess {
 
   /** Starts the server and resolves once it listens (it logs its port). */
   static start(env: Record<string, string> = {}, timeoutMs = 20_000): Promise<ServerProcess> {
+    // a data directory of its own, gone with the process, unless the test keeps one across restarts
+    const ownDataDir = env.DATA_DIR === undefined ? mkdtempSync(join(tmpdir(), 'pulseboard-data-')) : undefined;
     const child = spawn(process.execPath, ['apps/server/dist/main.js'], {
       cwd: root,
       env: {
@@ -31,10 +35,12 @@ export class ServerProcess {
         DEMO: '0',
         SELF_METRICS: '0',
         LOG_LEVEL: 'info',
+        ...(ownDataDir === undefined ? {} : { DATA_DIR: ownDataDir }),
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    if (ownDataDir !== undefined) child.once('exit', () => rmSync(ownDataDir, { recursive: true, force: true }));
     const lines: string[] = [];
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {

@@ -1,5 +1,8 @@
 import 'reflect-metadata';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import type { Log } from '@pulseboard/core';
@@ -25,7 +28,10 @@ export interface TestServerOptions {
  * metrics are off unless the test turns them on, so feeds are the test's own.
  */
 export async function startServer(env: Environment = {}, options: TestServerOptions = {}): Promise<TestServer> {
+  // a data directory of its own, removed on close, unless the test keeps one across restarts
+  const ownDataDir = env.DATA_DIR === undefined ? mkdtempSync(join(tmpdir(), 'pulseboard-data-')) : undefined;
   const config = loadConfig({
+    DATA_DIR: ownDataDir,
     DEMO: '0',
     SELF_METRICS: '0',
     LOG_LEVEL: 'silent',
@@ -44,6 +50,9 @@ export async function startServer(env: Environment = {}, options: TestServerOpti
   return {
     url: `http://127.0.0.1:${port}`,
     app,
-    close: () => app.close(),
+    close: async () => {
+      await app.close();
+      if (ownDataDir !== undefined) rmSync(ownDataDir, { recursive: true, force: true });
+    },
   };
 }

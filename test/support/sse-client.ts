@@ -30,7 +30,11 @@ export class SseClient {
   private constructor() {}
 
   /** Opens a stream and resolves once the response headers are in. */
-  static open(url: string, headers: Record<string, string> = {}): Promise<SseClient> {
+  static open(
+    url: string,
+    headers: Record<string, string> = {},
+    options: { localAddress?: string } = {},
+  ): Promise<SseClient> {
     const client = new SseClient();
     return new Promise((resolve, reject) => {
       const parser = createParser({
@@ -46,7 +50,8 @@ export class SseClient {
           client.notify();
         },
       });
-      client.req = request(url, { headers: { accept: 'text/event-stream', ...headers } }, (res) => {
+      const requestOptions = { headers: { accept: 'text/event-stream', ...headers }, ...options };
+      client.req = request(url, requestOptions, (res) => {
         client.res = res;
         client.status = res.statusCode ?? 0;
         client.headers = res.headers;

@@ -1,8 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ApiExceptionFilter, SchemaValidationPipe } from '@pulseboard/api';
+import { DashboardsModule } from '@pulseboard/dashboards';
 import { DeliveryModule } from '@pulseboard/delivery';
 import { DemoModule } from '@pulseboard/demo';
+import { GatewayModule } from '@pulseboard/gateway';
 import { IngestModule } from '@pulseboard/ingest';
 import { ObservabilityModule } from '@pulseboard/observability';
 import { StreamingModule } from '@pulseboard/streaming';
@@ -35,6 +37,16 @@ export class AppModule {
           sseRetryMs: config.sseRetryMs,
           maxHistoryMs: config.maxHistoryMs,
           maxPollTimeoutMs: config.pollMaxTimeoutMs,
+        }),
+        DashboardsModule.forRoot({ dataDir: config.dataDir }),
+        GatewayModule.forRoot({
+          pingIntervalMs: config.socketPingIntervalMs,
+          pingTimeoutMs: config.socketPingTimeoutMs,
+          maxBufferBytes: config.socketMaxBufferBytes,
+          deflate: config.socketDeflate,
+          deflateThreshold: config.socketDeflateThreshold,
+          controlRate: config.controlRate,
+          controlBurst: config.controlBurst,
         }),
         ObservabilityModule.forRoot({
           selfMetrics: config.selfMetrics,

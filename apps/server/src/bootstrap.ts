@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { ControlSocketAdapter } from '@pulseboard/gateway';
 import { accessLog, createLogger, PinoNestLogger } from '@pulseboard/observability';
 import express, { type RequestHandler } from 'express';
 import type { Logger } from 'pino';
@@ -30,12 +31,13 @@ export async function createApp(config: AppConfig): Promise<CreatedApp> {
   return { app, logger };
 }
 
-/** HTTP-level setup shared by `main.ts` and the integration tests: access logs and the dashboard's files. */
+/** Setup shared by `main.ts` and the integration tests: access logs, the control socket server and the dashboard's files. */
 export function configureApp(app: NestExpressApplication, config: AppConfig, logger: Logger): void {
   app.disable('x-powered-by');
   // API answers are small and never revalidated: hashing every ingest reply would be wasted work
   app.set('etag', false);
   app.use(accessLog(logger, (url) => STREAM_PATH.test(url)));
+  app.useWebSocketAdapter(new ControlSocketAdapter(app));
   if (existsSync(config.webRoot)) app.use(dashboardFiles(config.webRoot));
   else logger.warn({ webRoot: config.webRoot }, 'dashboard not built: / will answer 404 (run npm run build)');
 }

@@ -64,6 +64,9 @@ export function feedListParam(maxFeeds: number): z.ZodType<string[], string | st
 /** One feed name or pattern. */
 export const patternParam: z.ZodType<string, string | string[]> = queryString.superRefine(checkPattern);
 
+/** One feed name or pattern in a JSON message. */
+export const patternValue: z.ZodType<string> = z.string().superRefine(checkPattern);
+
 /** Adds an `invalid_pattern` issue when `value` is not a feed name or pattern. */
 function checkPattern(value: string, ctx: z.RefinementCtx): void {
   const problem = patternProblem(value);

@@ -5,3 +5,4 @@ export * from './poll/poll.sink.js';
 export * from './request-guards.js';
 export * from './sse/sse.sink.js';
 export * from './sse/stream.service.js';
+export * from './subscription-control.service.js';

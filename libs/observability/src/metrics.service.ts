@@ -20,7 +20,7 @@ export class MetricsService {
       registers,
       collect() {
         this.reset();
-        for (const transport of ['sse', 'poll']) this.set({ transport }, 0);
+        for (const transport of ['sse', 'poll', 'socketio']) this.set({ transport }, 0);
         for (const [transport, count] of scheduler.countByTransport()) this.set({ transport }, count);
       },
     });

@@ -2,3 +2,5 @@ export * from './feed-name.js';
 export * from './point.js';
 export * from './errors.js';
 export * from './messages.js';
+export * from './control.js';
+export * from './dashboard.js';

@@ -77,6 +77,14 @@ const environment = z.object({
       return z.NEVER;
     }),
   WEB_ROOT: z.string().optional(),
+  DATA_DIR: z.string().optional(),
+  SOCKET_PING_INTERVAL_MS: integer('SOCKET_PING_INTERVAL_MS', 25_000, 100, 600_000),
+  SOCKET_PING_TIMEOUT_MS: integer('SOCKET_PING_TIMEOUT_MS', 20_000, 100, 600_000),
+  SOCKET_MAX_BUFFER_BYTES: integer('SOCKET_MAX_BUFFER_BYTES', 64 * 1024, 1024, 100 * 1024 * 1024),
+  SOCKET_DEFLATE: boolean('SOCKET_DEFLATE', true),
+  SOCKET_DEFLATE_THRESHOLD: integer('SOCKET_DEFLATE_THRESHOLD', 1024, 0),
+  CONTROL_RATE: integer('CONTROL_RATE', 50, 0),
+  CONTROL_BURST: integer('CONTROL_BURST', 0, 0),
   SHUTDOWN_TIMEOUT_MS: integer('SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
 });
 
@@ -109,6 +117,16 @@ export interface AppConfig {
   selfMetricsIntervalMs: number;
   logLevel: (typeof LOG_LEVELS)[number];
   webRoot: string;
+  /** Where durable state (annotations) is kept. */
+  dataDir: string;
+  socketPingIntervalMs: number;
+  socketPingTimeoutMs: number;
+  socketMaxBufferBytes: number;
+  socketDeflate: boolean;
+  socketDeflateThreshold: number;
+  /** Control messages per second per socket (0: unlimited), and the burst allowed. */
+  controlRate: number;
+  controlBurst: number;
   shutdownTimeoutMs: number;
 }
 
@@ -154,6 +172,14 @@ export function loadConfig(env: Environment): AppConfig {
     selfMetricsIntervalMs: e.SELF_METRICS_INTERVAL_MS,
     logLevel: e.LOG_LEVEL,
     webRoot: e.WEB_ROOT ?? defaultWebRoot,
+    dataDir: e.DATA_DIR === undefined || e.DATA_DIR.trim() === '' ? 'data' : e.DATA_DIR,
+    socketPingIntervalMs: e.SOCKET_PING_INTERVAL_MS,
+    socketPingTimeoutMs: e.SOCKET_PING_TIMEOUT_MS,
+    socketMaxBufferBytes: e.SOCKET_MAX_BUFFER_BYTES,
+    socketDeflate: e.SOCKET_DEFLATE,
+    socketDeflateThreshold: e.SOCKET_DEFLATE_THRESHOLD,
+    controlRate: e.CONTROL_RATE,
+    controlBurst: e.CONTROL_BURST > 0 ? e.CONTROL_BURST : e.CONTROL_RATE,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   };
 }

@@ -1,4 +1,5 @@
 import type { GapEvent } from '@pulseboard/protocol';
+import type { Feed } from '../retention/feed.js';
 import type { Subscription } from '../subscriptions/subscription-registry.js';
 import type { Frame } from './frame.js';
 
@@ -43,6 +44,22 @@ export interface ConnectionOptions {
   expiresAt?: number;
 }
 
+/** History for feeds added to a live connection: their points since `minT`, up to the connection's cursor. */
+export interface AddedHistory {
+  feeds: Feed[];
+  minT: number;
+  spanMs: number;
+}
+
+/** What a live connection may change: its feeds, its rate, and history for the feeds it adds. */
+export interface SubscriptionChange {
+  feeds: readonly string[];
+  /** Points per second per feed; absent to keep the current rate, 0 for every point. */
+  maxRate?: number;
+  /** Milliseconds of retained history to send for the feeds this change adds. */
+  historyMs?: number;
+}
+
 /**
  * A connection as the scheduler sees it: a cursor and a subscription, nothing
  * queued. Every field is the scheduler's; transports hold it as a handle.
@@ -57,6 +74,8 @@ export class Connection {
   pendingHistoryMs: number | undefined;
   /** While backfilling: serve only points with `t >= minT`, up to `until`. */
   backfill: { minT: number; until: number; spanMs: number } | undefined;
+  /** Feeds added while streaming whose retained history goes out on the next tick. */
+  pendingAddedHistory: AddedHistory | undefined;
   /** A gap to announce before anything else (an epoch change on resume). */
   pendingGap: GapEvent | undefined;
   /** Whether this connection started from a client's cursor. */

@@ -361,12 +361,59 @@ describe('DeliveryScheduler', () => {
     const connection = open(sink, { feeds: ['a'] });
     await ingest(['a', 'b']);
     tick();
-    scheduler.resubscribe(connection, ['b']);
+    scheduler.resubscribe(connection, { feeds: ['b'] });
     await ingest(['a', 'b']);
     tick();
     expect(sink.values('a')).toEqual([1]);
     expect(sink.values('b')).toEqual([4]);
     scheduler.close(connection);
     expect(registry.size).toBe(0);
+  });
+
+  it('sends the history of added feeds up to the cursor, then both feeds live, each point once', async () => {
+    const { ingest, open, tick, scheduler, clock } = setup();
+    const sink = new RecordingSink();
+    const connection = open(sink, { feeds: ['a'] });
+    await ingest(['b'], 2); // b: 1, 2 — before the window below
+    clock.advance(10_000);
+    await ingest(['a', 'b']); // a: 3, b: 4
+    tick();
+    expect(sink.values('a')).toEqual([3]);
+    scheduler.resubscribe(connection, { feeds: ['a', 'b'], historyMs: 5_000 });
+    await ingest(['a', 'b']); // a: 5, b: 6
+    tick();
+    // the history frame comes first, at the cursor the connection already had
+    expect(sink.values('b')).toEqual([4]);
+    expect(sink.lastCursor()).toBe(sink.deliveries[0].cursor);
+    tick();
+    expect(sink.values('a')).toEqual([3, 5]);
+    expect(sink.values('b')).toEqual([4, 6]);
+  });
+
+  it('sends no history for a feed the connection already had through a pattern', async () => {
+    const { ingest, open, tick, scheduler } = setup();
+    const sink = new RecordingSink();
+    const connection = open(sink, { feeds: ['x.>'] });
+    await ingest(['x.a']);
+    tick();
+    scheduler.resubscribe(connection, { feeds: ['x.>', 'x.a'], historyMs: 60_000 });
+    await ingest(['x.a']);
+    tick();
+    tick();
+    expect(sink.values('x.a')).toEqual([1, 2]);
+  });
+
+  it('changes the rate of a live connection', async () => {
+    const { ingest, open, tick, scheduler } = setup();
+    const sink = new RecordingSink();
+    const connection = open(sink, { feeds: ['a'] });
+    scheduler.resubscribe(connection, { feeds: ['a'], maxRate: 1 });
+    expect(connection.maxRate).toBe(1);
+    // two points (min and max) per 2 s: every 40th tick of 50 ms
+    expect(connection.everyTicks).toBe(40);
+    await ingest(['a'], 10);
+    for (let i = 0; i < 40; i++) tick();
+    expect(sink.deliveries).toHaveLength(1);
+    expect([...sink.values('a')].sort((x, y) => x - y)).toEqual([1, 10]);
   });
 });

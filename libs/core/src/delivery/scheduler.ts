@@ -3,7 +3,13 @@ import { systemClock, type Clock } from '../clock.js';
 import { encodeCursor } from '../cursor.js';
 import type { Retention } from '../retention/retention.js';
 import type { SubscriptionRegistry } from '../subscriptions/subscription-registry.js';
-import { Connection, type CloseReason, type ConnectionOptions, type DeliverySink } from './connection.js';
+import {
+  Connection,
+  type CloseReason,
+  type ConnectionOptions,
+  type DeliverySink,
+  type SubscriptionChange,
+} from './connection.js';
 import { TickRound } from './tick-round.js';
 
 export interface SchedulerOptions {
@@ -132,11 +138,27 @@ export class DeliveryScheduler {
     return connection;
   }
 
-  /** Replaces a connection's feeds; feeds it keeps continue from its cursor. */
-  resubscribe(connection: Connection, feeds: readonly string[]): void {
+  /**
+   * Replaces a connection's feeds (and rate). Feeds it keeps continue from its
+   * cursor; feeds it adds start there too, after `historyMs` of their retained
+   * points up to the cursor, so nothing is sent twice and nothing is skipped.
+   */
+  resubscribe(connection: Connection, change: SubscriptionChange): void {
     const previous = connection.subscription;
-    connection.subscription = this.subscriptions.acquire(feeds);
+    connection.subscription = this.subscriptions.acquire(change.feeds);
     this.subscriptions.release(previous);
+    if (change.maxRate !== undefined) this.setRate(connection, change.maxRate);
+    if (change.historyMs !== undefined && change.historyMs > 0) {
+      const added = connection.subscription.feeds.filter((feed) => !previous.has(feed));
+      if (added.length > 0) {
+        const pending = connection.pendingAddedHistory;
+        connection.pendingAddedHistory = {
+          feeds: pending === undefined ? added : [...pending.feeds, ...added],
+          minT: this.clock.now() - change.historyMs,
+          spanMs: change.historyMs,
+        };
+      }
+    }
   }
 
   /** Unregisters a connection whose transport ended. Idempotent. */
@@ -173,6 +195,10 @@ export class DeliveryScheduler {
   private serve(connection: Connection, round: TickRound): void {
     const { sink } = connection;
     if (connection.pendingHistoryMs !== undefined) this.startBackfill(connection, round);
+    if (connection.pendingAddedHistory !== undefined && sink.isWritable()) {
+      this.deliverAddedHistory(connection, round);
+      return;
+    }
     const behind = connection.cursor < round.head;
     if (behind || connection.pendingGap !== undefined) {
       if (sink.isWritable()) {
@@ -214,6 +240,18 @@ export class DeliveryScheduler {
       connection.backfill = undefined;
     }
     if (connection.cursor >= round.head) connection.caughtUp = true;
+  }
+
+  /** One frame of the history of feeds added to a live connection; live points follow from its cursor. */
+  private deliverAddedHistory(connection: Connection, round: TickRound): void {
+    const added = connection.pendingAddedHistory;
+    connection.pendingAddedHistory = undefined;
+    if (added === undefined) return;
+    const frame = round.historyFrame(connection, added);
+    if (frame.slices.length === 0) return;
+    connection.sink.send({ cursor: frame.cursor, frame });
+    connection.lastWriteAt = round.now;
+    this.observer?.delivered(connection.sink.transport, frame.points);
   }
 
   /**

@@ -2,7 +2,7 @@ import { encodeCursor } from '../cursor.js';
 import type { Feed } from '../retention/feed.js';
 import type { Retention } from '../retention/retention.js';
 import type { Subscription } from '../subscriptions/subscription-registry.js';
-import type { Connection } from './connection.js';
+import type { AddedHistory, Connection } from './connection.js';
 import { downsampleMinMax } from './downsample.js';
 import { FeedSlice, Frame } from './frame.js';
 
@@ -91,6 +91,26 @@ export class TickRound {
       if (slice.size > 0) slices.push(slice);
     }
     return new Frame(encodeCursor(this.limits.epoch(), to), to, slices, lost);
+  }
+
+  /**
+   * The retained history of feeds added to a live connection: points since
+   * `minT` up to its cursor (later points reach it live), within the rate's
+   * budget for the span, or the frame cap shared among the feeds.
+   */
+  historyFrame(connection: Connection, added: AddedHistory): Frame {
+    const through = connection.cursor;
+    const budget =
+      connection.maxRate > 0
+        ? Math.max(2, Math.ceil((connection.maxRate * added.spanMs) / 1000))
+        : Math.max(2, Math.floor(this.limits.maxFramePoints / added.feeds.length));
+    const slices: FeedSlice[] = [];
+    for (const feed of added.feeds) {
+      if (!connection.subscription.has(feed) || feed.size === 0) continue;
+      const slice = this.slice(feed, -Infinity, through, added.minT, budget);
+      if (slice.size > 0) slices.push(slice);
+    }
+    return new Frame(encodeCursor(this.limits.epoch(), through), through, slices, []);
   }
 
   /** Points per feed a rate-limited frame may carry: the rate times the time the frame covers. */

@@ -1,4 +1,4 @@
-import { Controller, Get, Headers, Inject, Param, Query, Res } from '@nestjs/common';
+import { Controller, Get, Headers, Inject, Param, Query, Req, Res } from '@nestjs/common';
 import {
   feedListParam,
   integerParam,
@@ -6,9 +6,10 @@ import {
   patternParam,
   positiveNumberParam,
   queryString,
+  requestPrincipal,
 } from '@pulseboard/api';
 import { STREAMING_OPTIONS, type StreamingModuleOptions } from '@pulseboard/streaming';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { DELIVERY_OPTIONS, type DeliveryModuleOptions } from '../delivery.module-definition.js';
 import { StreamService } from './stream.service.js';
@@ -34,15 +35,24 @@ export class StreamController {
   }
 
   @Get('stream')
-  stream(@Query() raw: unknown, @Headers('last-event-id') lastEventId: string | undefined, @Res() res: Response): void {
+  stream(
+    @Query() raw: unknown,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): void {
     const query = parseWithSchema(this.query, raw, 'invalid_query');
-    this.streams.start(res, {
-      feeds: query.feeds ?? [],
-      historyMs: query.history,
-      maxRate: query.maxRate,
-      lastEventIdHeader: lastEventId,
-      lastEventIdQuery: query.lastEventId,
-    });
+    this.streams.start(
+      res,
+      {
+        feeds: query.feeds ?? [],
+        historyMs: query.history,
+        maxRate: query.maxRate,
+        lastEventIdHeader: lastEventId,
+        lastEventIdQuery: query.lastEventId,
+      },
+      requestPrincipal(req),
+    );
   }
 
   @Get('feeds/:name/stream')
@@ -50,16 +60,21 @@ export class StreamController {
     @Param('name') name: string,
     @Query() raw: unknown,
     @Headers('last-event-id') lastEventId: string | undefined,
+    @Req() req: Request,
     @Res() res: Response,
   ): void {
     const feed = parseWithSchema(patternParam, name, 'invalid_pattern');
     const query = parseWithSchema(this.singleFeedQuery, raw, 'invalid_query');
-    this.streams.start(res, {
-      feeds: [feed],
-      historyMs: query.history,
-      maxRate: query.maxRate,
-      lastEventIdHeader: lastEventId,
-      lastEventIdQuery: query.lastEventId,
-    });
+    this.streams.start(
+      res,
+      {
+        feeds: [feed],
+        historyMs: query.history,
+        maxRate: query.maxRate,
+        lastEventIdHeader: lastEventId,
+        lastEventIdQuery: query.lastEventId,
+      },
+      requestPrincipal(req),
+    );
   }
 }

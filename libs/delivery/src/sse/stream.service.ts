@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Principal } from '@pulseboard/api';
 import { DeliveryScheduler, sseOpening, type Connection } from '@pulseboard/core';
 import { DELIVERY_OPTIONS, type DeliveryModuleOptions } from '../delivery.module-definition.js';
 import { refuseWhenShuttingDown, resumeCursor } from '../request-guards.js';
@@ -15,6 +16,13 @@ export interface StreamRequest {
   lastEventIdQuery?: string;
 }
 
+/** An open SSE stream as control sockets find it: its connection and who opened it. */
+export interface StreamSession {
+  id: string;
+  connection: Connection;
+  owner: Principal;
+}
+
 /**
  * Opens SSE streams and keeps their sessions, so that a control socket can
  * later find a stream by the session id its `hello` announced.
@@ -22,7 +30,7 @@ export interface StreamRequest {
 @Injectable()
 export class StreamService {
   private readonly logger = new Logger('Streams');
-  private readonly sessions = new Map<string, Connection>();
+  private readonly sessions = new Map<string, StreamSession>();
 
   constructor(
     private readonly scheduler: DeliveryScheduler,
@@ -34,12 +42,12 @@ export class StreamService {
   }
 
   /** The stream a session id names, if it is still open. */
-  session(id: string): Connection | undefined {
+  session(id: string): StreamSession | undefined {
     return this.sessions.get(id);
   }
 
   /** Validates the request (throwing before any byte is sent), then starts the stream. */
-  start(res: ServerResponse, request: StreamRequest): void {
+  start(res: ServerResponse, request: StreamRequest, owner: Principal): void {
     refuseWhenShuttingDown(this.scheduler);
     const resume =
       request.lastEventIdHeader !== undefined && request.lastEventIdHeader !== ''
@@ -53,7 +61,7 @@ export class StreamService {
       historyMs: request.historyMs,
       resume,
     });
-    this.sessions.set(session, connection);
+    this.sessions.set(session, { id: session, connection, owner });
     this.logger.debug(`stream ${session} opened: ${request.feeds.join(',')}`);
     res.on('close', () => {
       this.scheduler.close(connection);

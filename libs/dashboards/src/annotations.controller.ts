@@ -1,0 +1,25 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { integerParam, timestampParam } from '@pulseboard/api';
+import type { Annotation } from '@pulseboard/protocol';
+import { z } from 'zod';
+import { ANNOTATION_LIST_MAX_LIMIT, AnnotationsService } from './annotations.service.js';
+
+const listQuery = z.object({
+  from: timestampParam.optional(),
+  to: timestampParam.optional(),
+  limit: integerParam(ANNOTATION_LIST_MAX_LIMIT).optional(),
+});
+
+/** `GET /api/v1/dashboards/:id/annotations`: a dashboard's annotations in a time window. */
+@Controller('api/v1/dashboards')
+export class AnnotationsController {
+  constructor(private readonly annotations: AnnotationsService) {}
+
+  @Get(':id/annotations')
+  list(
+    @Param('id') id: string,
+    @Query({ schema: listQuery }) query: z.output<typeof listQuery>,
+  ): Promise<Annotation[]> {
+    return this.annotations.list(id, query);
+  }
+}

@@ -1,0 +1,111 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApiError } from '@pulseboard/api';
+import { ANNOTATION_TEXT_MAX_LENGTH, MAX_TIMESTAMP_MS, type AnnotateMessage } from '@pulseboard/protocol';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ANNOTATION_LIST_DEFAULT_LIMIT, ANNOTATION_LIST_MAX_LIMIT, AnnotationsService } from './annotations.service.js';
+import { SqliteAnnotationStore } from './sqlite-annotation.store.js';
+import { SqliteDatabase } from './sqlite-database.js';
+
+/** The status and code a rejected call answers with. */
+async function failure(call: Promise<unknown>): Promise<{ status: number; code: string }> {
+  try {
+    await call;
+  } catch (error) {
+    if (error instanceof ApiError) return { status: error.getStatus(), code: error.code };
+    throw error;
+  }
+  throw new Error('expected the call to fail');
+}
+
+describe('AnnotationsService', () => {
+  let dir: string;
+  let database: SqliteDatabase;
+  let service: AnnotationsService;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'pulseboard-annotations-'));
+    database = SqliteDatabase.open(join(dir, 'pulseboard.db'));
+    service = new AnnotationsService(new SqliteAnnotationStore(database));
+  });
+  afterEach(() => {
+    database.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('stores an annotation with a new id, the author and the text as written', async () => {
+    const created = await service.create({ dashboard: 'ops', t: 1000, text: '  deploy  ', feed: 'host1.cpu' }, 'ada');
+    expect(created).toEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/) as unknown,
+      dashboard: 'ops',
+      t: 1000,
+      text: '  deploy  ',
+      feed: 'host1.cpu',
+      author: 'ada',
+    });
+    const other = await service.create({ dashboard: 'ops', t: 1000, text: 'x' }, 'bob');
+    expect(other.id).not.toBe(created.id);
+    expect(other.feed).toBeNull();
+    expect(await service.list('ops')).toEqual([created, other]);
+  });
+
+  it('accepts the bounds of t and text', async () => {
+    await service.create({ dashboard: 'ops', t: 0, text: 'x' }, 'ada');
+    await service.create(
+      { dashboard: 'ops', t: MAX_TIMESTAMP_MS, text: 'x'.repeat(ANNOTATION_TEXT_MAX_LENGTH) },
+      'ada',
+    );
+    expect(await service.list('ops')).toHaveLength(2);
+  });
+
+  it.each<[string, Partial<AnnotateMessage> | Record<string, unknown>, string]>([
+    ['an empty dashboard', { dashboard: '' }, 'invalid_dashboard'],
+    ['a dashboard with a space', { dashboard: 'my board' }, 'invalid_dashboard'],
+    ['a dashboard that is too long', { dashboard: 'd'.repeat(129) }, 'invalid_dashboard'],
+    ['a bad feed', { feed: 'a..b' }, 'invalid_feed_name'],
+    ['a feed that is not a string', { feed: 42 }, 'invalid_feed_name'],
+    ['a t that is not a number', { t: '1000' }, 'bad_request'],
+    ['a NaN t', { t: NaN }, 'bad_request'],
+    ['an infinite t', { t: Infinity }, 'bad_request'],
+    ['a negative t', { t: -1 }, 'bad_request'],
+    ['a t after the last date', { t: MAX_TIMESTAMP_MS + 1 }, 'bad_request'],
+    ['empty text', { text: '' }, 'bad_request'],
+    ['text that is too long', { text: 'x'.repeat(ANNOTATION_TEXT_MAX_LENGTH + 1) }, 'bad_request'],
+    ['text with a NUL', { text: 'a\0b' }, 'bad_request'],
+    ['text that is not a string', { text: 7 }, 'bad_request'],
+  ])('rejects %s', async (_, change, code) => {
+    const input = { dashboard: 'ops', t: 1000, text: 'note', ...change } as AnnotateMessage;
+    expect(await failure(service.create(input, 'ada'))).toEqual({ status: 400, code });
+    expect(await service.list('ops')).toEqual([]);
+  });
+
+  it('lists a dashboard nobody annotated as empty', async () => {
+    expect(await service.list('never-seen')).toEqual([]);
+  });
+
+  it('lists with inclusive bounds', async () => {
+    for (const t of [10, 20, 30]) await service.create({ dashboard: 'ops', t, text: `at ${t}` }, 'ada');
+    expect((await service.list('ops', { from: 20, to: 30 })).map((a) => a.t)).toEqual([20, 30]);
+    expect((await service.list('ops', { from: 20, to: 20 })).map((a) => a.t)).toEqual([20]);
+  });
+
+  it('rejects a bad dashboard id and from after to', async () => {
+    expect(await failure(service.list('no/slash'))).toEqual({ status: 400, code: 'invalid_dashboard' });
+    expect(await failure(service.list('ops', { from: 2, to: 1 }))).toEqual({ status: 400, code: 'invalid_query' });
+  });
+
+  it('answers the default limit when none is given and never more than the maximum', async () => {
+    const limits: number[] = [];
+    const recording = new AnnotationsService({
+      add: () => Promise.resolve(),
+      list: (query) => {
+        limits.push(query.limit);
+        return Promise.resolve([]);
+      },
+    });
+    await recording.list('ops');
+    await recording.list('ops', { limit: 5 });
+    await recording.list('ops', { limit: ANNOTATION_LIST_MAX_LIMIT + 1 });
+    expect(limits).toEqual([ANNOTATION_LIST_DEFAULT_LIMIT, 5, ANNOTATION_LIST_MAX_LIMIT]);
+  });
+});

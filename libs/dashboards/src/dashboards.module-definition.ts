@@ -1,0 +1,13 @@
+import { ConfigurableModuleBuilder } from '@nestjs/common';
+
+export interface DashboardsModuleOptions {
+  /** Directory of the durable state; created when missing. The database is `<dataDir>/pulseboard.db`. */
+  dataDir: string;
+}
+
+export const {
+  ConfigurableModuleClass: DashboardsConfigurableModule,
+  MODULE_OPTIONS_TOKEN: DASHBOARDS_OPTIONS,
+  OPTIONS_TYPE: DASHBOARDS_OPTIONS_TYPE,
+  ASYNC_OPTIONS_TYPE: DASHBOARDS_ASYNC_OPTIONS_TYPE,
+} = new ConfigurableModuleBuilder<DashboardsModuleOptions>().setClassMethodName('forRoot').build();

@@ -1,0 +1,65 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SqliteDatabase } from './sqlite-database.js';
+import { SQLITE_MIGRATIONS } from './sqlite-migrations.js';
+
+describe('SqliteDatabase', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'pulseboard-db-'));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('creates a missing data directory and migrates a new database to the current schema', () => {
+    const database = SqliteDatabase.open(join(dir, 'nested', 'data', 'pulseboard.db'));
+    try {
+      expect(database.schemaVersion).toBe(SQLITE_MIGRATIONS.length);
+      const tables = database.connection
+        .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
+        .all()
+        .map((row) => row.name);
+      expect(tables).toContain('annotations');
+    } finally {
+      database.close();
+    }
+  });
+
+  it('writes ahead and syncs every commit', () => {
+    const database = SqliteDatabase.open(join(dir, 'pulseboard.db'));
+    try {
+      expect(database.connection.pragma('journal_mode', { simple: true })).toBe('wal');
+      // 2 is FULL
+      expect(database.connection.pragma('synchronous', { simple: true })).toBe(2);
+    } finally {
+      database.close();
+    }
+  });
+
+  it('opens an existing database without running its migrations again', () => {
+    const file = join(dir, 'pulseboard.db');
+    SqliteDatabase.open(file).close();
+    const reopened = SqliteDatabase.open(file);
+    expect(reopened.schemaVersion).toBe(SQLITE_MIGRATIONS.length);
+    reopened.close();
+    // closing twice is harmless (shutdown may follow an explicit close)
+    reopened.close();
+  });
+
+  it('refuses a database written by a newer schema', () => {
+    const file = join(dir, 'pulseboard.db');
+    const newer = new Database(file);
+    newer.pragma(`user_version = ${SQLITE_MIGRATIONS.length + 1}`);
+    newer.close();
+    expect(() => SqliteDatabase.open(file)).toThrow(/newer than this server/);
+  });
+
+  it('names the file it cannot open', () => {
+    // a directory where the file should be
+    expect(() => SqliteDatabase.open(dir)).toThrow(`cannot open database ${dir}`);
+  });
+});

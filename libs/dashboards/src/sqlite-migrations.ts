@@ -1,0 +1,19 @@
+/**
+ * The database schema, one step per version: `SQLITE_MIGRATIONS[i]` takes a
+ * database from `PRAGMA user_version` i to i + 1. Steps are only ever
+ * appended; a released step never changes, because databases in the field
+ * have already run it.
+ */
+export const SQLITE_MIGRATIONS: readonly string[] = [
+  // 1: annotations, read per dashboard by time window
+  `CREATE TABLE annotations (
+    id TEXT PRIMARY KEY,
+    dashboard TEXT NOT NULL,
+    t REAL NOT NULL,
+    text TEXT NOT NULL,
+    feed TEXT,
+    author TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX annotations_dashboard_t ON annotations (dashboard, t);`,
+];

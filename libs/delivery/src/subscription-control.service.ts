@@ -1,0 +1,72 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ApiError, type Principal } from '@pulseboard/api';
+import { DeliveryScheduler, type Connection } from '@pulseboard/core';
+import { STREAMING_OPTIONS, type StreamingModuleOptions } from '@pulseboard/streaming';
+import { StreamService, type StreamSession } from './sse/stream.service.js';
+
+export interface FeedsChange {
+  /** Milliseconds of retained history to send for the feeds this adds. */
+  historyMs?: number;
+  /** Points per second per feed for the whole connection; 0 for every point. */
+  maxRate?: number;
+}
+
+/**
+ * Changes what a live connection receives: the one place subscription state
+ * is edited, whether the request comes from a control socket steering an SSE
+ * stream or from a socket's own data. Names and patterns arrive validated.
+ */
+@Injectable()
+export class SubscriptionControl {
+  constructor(
+    private readonly scheduler: DeliveryScheduler,
+    private readonly streams: StreamService,
+    @Inject(STREAMING_OPTIONS) private readonly options: StreamingModuleOptions,
+  ) {}
+
+  /** The feed names and patterns a connection is subscribed to, sorted. */
+  feedsOf(connection: Connection): string[] {
+    return connection.subscription.patterns.map((p) => p.source);
+  }
+
+  /** Adds feeds; returns the connection's feeds after the change. */
+  add(connection: Connection, feeds: readonly string[], change: FeedsChange = {}): string[] {
+    const next = [...new Set([...this.feedsOf(connection), ...feeds])];
+    this.checkCount(next.length);
+    this.scheduler.resubscribe(connection, { feeds: next, historyMs: change.historyMs, maxRate: change.maxRate });
+    return this.feedsOf(connection);
+  }
+
+  /** Removes feeds (exactly as they were subscribed); returns the connection's feeds after the change. */
+  remove(connection: Connection, feeds: readonly string[]): string[] {
+    const removed = new Set(feeds);
+    this.scheduler.resubscribe(connection, { feeds: this.feedsOf(connection).filter((f) => !removed.has(f)) });
+    return this.feedsOf(connection);
+  }
+
+  /** Refuses a subscription larger than one connection may hold. */
+  checkCount(count: number): void {
+    if (count > this.options.maxSubscriptions) {
+      throw new ApiError(
+        400,
+        'too_many_subscriptions',
+        `a connection may subscribe to at most ${this.options.maxSubscriptions} feeds and patterns`,
+      );
+    }
+  }
+
+  /**
+   * The SSE stream a `session` names, when `principal` opened it: a socket
+   * may steer its own client's stream and no one else's.
+   */
+  session(id: string, principal: Principal): StreamSession {
+    const session = this.streams.session(id);
+    if (session === undefined) {
+      throw new ApiError(404, 'session_not_found', 'no open stream has this session id (it may have ended)');
+    }
+    if (session.owner.id !== principal.id) {
+      throw new ApiError(403, 'forbidden', 'this stream belongs to another client');
+    }
+    return session;
+  }
+}

@@ -1,0 +1,97 @@
+import { patternValue } from '@pulseboard/api';
+import {
+  ANNOTATION_TEXT_MAX_LENGTH,
+  dashboardIdProblem,
+  feedNameProblem,
+  MAX_TIMESTAMP_MS,
+  type ControlEventName,
+} from '@pulseboard/protocol';
+import { z } from 'zod';
+
+/** The events a client may send; anything else is answered `unknown_event`. */
+export const CONTROL_EVENTS: ReadonlySet<string> = new Set<ControlEventName>([
+  'subscribe',
+  'unsubscribe',
+  'join',
+  'leave',
+  'annotate',
+]);
+
+/** Longest session id or cursor accepted (both are far shorter). */
+const TOKEN_MAX_LENGTH = 128;
+
+export interface ControlLimits {
+  maxSubscriptions: number;
+  maxHistoryMs: number;
+}
+
+/** A non-empty list of feed names/patterns, no longer than one connection may hold. */
+function feedList(max: number) {
+  return z
+    .array(z.unknown(), 'feeds must be an array of feed names or patterns')
+    .min(1, 'feeds must list at least one feed or pattern')
+    .superRefine((feeds, ctx) => {
+      if (feeds.length > max) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `at most ${max} feeds or patterns per connection`,
+          params: { code: 'too_many_subscriptions' },
+        });
+      }
+    })
+    .pipe(z.array(patternValue));
+}
+
+const dashboardId = z.unknown().transform((value, ctx) => {
+  const problem = dashboardIdProblem(value);
+  if (problem !== undefined) {
+    ctx.addIssue({ code: 'custom', message: problem, params: { code: 'invalid_dashboard' } });
+    return z.NEVER;
+  }
+  return value as string;
+});
+
+const feedName = z.unknown().transform((value, ctx) => {
+  const problem = feedNameProblem(value);
+  if (problem !== undefined) {
+    ctx.addIssue({ code: 'custom', message: problem, params: { code: 'invalid_feed_name' } });
+    return z.NEVER;
+  }
+  return value as string;
+});
+
+const token = z.string().min(1).max(TOKEN_MAX_LENGTH);
+
+/** One schema per control message; unknown keys are refused so that a typo is not silently ignored. */
+export function controlSchemas(limits: ControlLimits) {
+  return {
+    subscribe: z
+      .strictObject({
+        feeds: feedList(limits.maxSubscriptions),
+        history: z.number().int().min(0).max(limits.maxHistoryMs).optional(),
+        maxRate: z.number().min(0).max(1_000_000).optional(),
+        session: token.optional(),
+        cursor: token.optional(),
+      })
+      .refine((m) => m.session === undefined || m.cursor === undefined, {
+        message: 'cursor resumes this socket’s own data; an SSE stream resumes with Last-Event-ID',
+        path: ['cursor'],
+      }),
+    unsubscribe: z.strictObject({
+      feeds: feedList(limits.maxSubscriptions),
+      session: token.optional(),
+    }),
+    dashboard: z.strictObject({ dashboard: dashboardId }),
+    annotate: z.strictObject({
+      dashboard: dashboardId,
+      t: z.number().finite().min(0).max(MAX_TIMESTAMP_MS),
+      text: z
+        .string()
+        .min(1, 'text must not be empty')
+        .max(ANNOTATION_TEXT_MAX_LENGTH, `text must be at most ${ANNOTATION_TEXT_MAX_LENGTH} characters`),
+      feed: feedName.optional(),
+    }),
+  };
+}
+
+export type ControlSchemas = ReturnType<typeof controlSchemas>;

@@ -1,0 +1,55 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { IoAdapter } from '@nestjs/platform-socket.io';
+import type { Server, ServerOptions } from 'socket.io';
+import { GATEWAY_OPTIONS, type GatewayModuleOptions } from './gateway.module-definition.js';
+import { SERVER_WINDOW_BITS } from './socket-frames.js';
+
+/** Window the server asks clients to compress their (small, rare) messages with. */
+const CLIENT_WINDOW_BITS = 10;
+/** zlib memory level of a socket's own compressor, made only when a control message passes the threshold. */
+const MEM_LEVEL = 4;
+
+/**
+ * The Socket.IO server the gateway runs on, configured from the gateway's
+ * options. permessage-deflate is negotiated without context takeover and with
+ * a fixed server window, so that one compressed frame suits every socket, and
+ * without per-socket zlib state kept between messages: an idle socket costs
+ * no compressor at all.
+ */
+export class ControlSocketAdapter extends IoAdapter {
+  constructor(private readonly app: INestApplicationContext) {
+    super(app);
+  }
+
+  override createIOServer(port: number, options?: ServerOptions): Server {
+    const gateway = this.app.get<GatewayModuleOptions>(GATEWAY_OPTIONS);
+    // socket.io fills in every option left out; its `ServerOptions` type marks them all required
+    return super.createIOServer(port, { ...options, ...socketServerOptions(gateway) } as ServerOptions);
+  }
+}
+
+/** Socket.IO server options for the gateway's configuration. */
+export function socketServerOptions(
+  options: GatewayModuleOptions,
+): Pick<
+  ServerOptions,
+  'path' | 'serveClient' | 'pingInterval' | 'pingTimeout' | 'maxHttpBufferSize' | 'perMessageDeflate'
+> {
+  return {
+    path: '/socket.io',
+    serveClient: false,
+    pingInterval: options.pingIntervalMs,
+    pingTimeout: options.pingTimeoutMs,
+    maxHttpBufferSize: options.maxBufferBytes,
+    perMessageDeflate: options.deflate
+      ? {
+          threshold: options.deflateThreshold,
+          serverNoContextTakeover: true,
+          clientNoContextTakeover: true,
+          serverMaxWindowBits: SERVER_WINDOW_BITS,
+          clientMaxWindowBits: CLIENT_WINDOW_BITS,
+          zlibDeflateOptions: { memLevel: MEM_LEVEL, level: 1 },
+        }
+      : false,
+  };
+}

@@ -1,0 +1,203 @@
+import { randomBytes } from 'node:crypto';
+import { Inject, Logger } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  MessageBody,
+  SubscribeMessage,
+  WebSocketGateway,
+  WebSocketServer,
+  type OnGatewayConnection,
+  type OnGatewayDisconnect,
+} from '@nestjs/websockets';
+import { ApiError, anonymousPrincipal, parseWithSchema, TokenBucket } from '@pulseboard/api';
+import { AnnotationsService } from '@pulseboard/dashboards';
+import { DELIVERY_OPTIONS, SubscriptionControl, type DeliveryModuleOptions } from '@pulseboard/delivery';
+import type { Ack, AckFailure, ErrorCode, PresenceEvent, SubscriptionState } from '@pulseboard/protocol';
+import { STREAMING_OPTIONS, type StreamingModuleOptions } from '@pulseboard/streaming';
+import type { z } from 'zod';
+import { CONTROL_EVENTS, controlSchemas, type ControlSchemas } from './control-messages.js';
+import { dashboardRoom, type ControlServer, type ControlSocket } from './control-socket.js';
+import { GATEWAY_OPTIONS, type GatewayModuleOptions } from './gateway.module-definition.js';
+import { PresenceService } from './presence.service.js';
+import { SocketStreams } from './socket-streams.service.js';
+
+/** Dashboards one socket may be present on at once. */
+const MAX_DASHBOARDS_PER_SOCKET = 100;
+
+/**
+ * The Socket.IO control protocol. Transport only: every message is checked
+ * against its schema and answered with an acknowledgement; the work is done by
+ * `SubscriptionControl` (shared with SSE), `SocketStreams`, `PresenceService`
+ * and `AnnotationsService`. Nothing a client sends can throw out of a handler.
+ */
+@WebSocketGateway()
+export class ControlGateway implements OnGatewayConnection, OnGatewayDisconnect {
+  @WebSocketServer() private readonly server!: ControlServer;
+  private readonly logger = new Logger('Control');
+  private readonly schemas: ControlSchemas;
+
+  constructor(
+    private readonly control: SubscriptionControl,
+    private readonly streams: SocketStreams,
+    private readonly presence: PresenceService,
+    private readonly annotations: AnnotationsService,
+    @Inject(GATEWAY_OPTIONS) private readonly options: GatewayModuleOptions,
+    @Inject(STREAMING_OPTIONS) streaming: StreamingModuleOptions,
+    @Inject(DELIVERY_OPTIONS) delivery: DeliveryModuleOptions,
+  ) {
+    this.schemas = controlSchemas({
+      maxSubscriptions: streaming.maxSubscriptions,
+      maxHistoryMs: delivery.maxHistoryMs,
+    });
+  }
+
+  handleConnection(socket: ControlSocket): void {
+    const principal = anonymousPrincipal(socket.handshake.address);
+    const tag = randomBytes(4).toString('hex');
+    socket.data = {
+      principal,
+      viewer: { id: `anon-${tag}`, name: viewerName(socket.handshake.auth, tag) },
+      bucket:
+        this.options.controlRate > 0
+          ? new TokenBucket(this.options.controlRate, this.options.controlBurst, Date.now())
+          : undefined,
+      connection: undefined,
+      dashboards: new Set(),
+    };
+    // runs before any handler: refuse floods and unknown events with an acknowledgement
+    socket.use((packet, next) => {
+      const event = packet[0];
+      const ack: unknown = packet.length > 1 ? packet[packet.length - 1] : undefined;
+      const answer = typeof ack === 'function' ? (ack as (failure: AckFailure) => void) : undefined;
+      if (socket.data.bucket !== undefined && socket.data.bucket.take(1, Date.now()) > 0) {
+        answer?.(failure('rate_limited', `at most ${this.options.controlRate} control messages per second`));
+        return;
+      }
+      if (!CONTROL_EVENTS.has(event)) {
+        answer?.(failure('unknown_event', `unknown event ${JSON.stringify(event).slice(0, 80)}`));
+        return;
+      }
+      next();
+    });
+  }
+
+  handleDisconnect(socket: ControlSocket): void {
+    this.streams.release(socket);
+    for (const dashboard of socket.data.dashboards) {
+      const presence = this.presence.leave(dashboard, socket.id);
+      if (presence !== undefined) this.server.to(dashboardRoom(dashboard)).emit('presence', presence);
+    }
+    socket.data.dashboards.clear();
+  }
+
+  @SubscribeMessage('subscribe')
+  subscribe(@ConnectedSocket() socket: ControlSocket, @MessageBody() payload: unknown): Ack<SubscriptionState> {
+    return this.answer(this.schemas.subscribe, payload, (message) => {
+      const change = { historyMs: message.history, maxRate: message.maxRate };
+      if (message.session === undefined) {
+        return this.streams.subscribe(socket, { feeds: message.feeds, cursor: message.cursor, ...change });
+      }
+      const { connection } = this.control.session(message.session, socket.data.principal);
+      return { feeds: this.control.add(connection, message.feeds, change) };
+    });
+  }
+
+  @SubscribeMessage('unsubscribe')
+  unsubscribe(@ConnectedSocket() socket: ControlSocket, @MessageBody() payload: unknown): Ack<SubscriptionState> {
+    return this.answer(this.schemas.unsubscribe, payload, (message) => {
+      if (message.session === undefined) return this.streams.unsubscribe(socket, message.feeds);
+      const { connection } = this.control.session(message.session, socket.data.principal);
+      return { feeds: this.control.remove(connection, message.feeds) };
+    });
+  }
+
+  @SubscribeMessage('join')
+  join(@ConnectedSocket() socket: ControlSocket, @MessageBody() payload: unknown): Ack<PresenceEvent> {
+    return this.answer(this.schemas.dashboard, payload, ({ dashboard }) => {
+      const { dashboards } = socket.data;
+      if (!dashboards.has(dashboard) && dashboards.size >= MAX_DASHBOARDS_PER_SOCKET) {
+        throw new ApiError(
+          400,
+          'too_many_subscriptions',
+          `a socket may join at most ${MAX_DASHBOARDS_PER_SOCKET} dashboards`,
+        );
+      }
+      dashboards.add(dashboard);
+      const room = dashboardRoom(dashboard);
+      void socket.join(room);
+      const presence = this.presence.join(dashboard, socket.id, socket.data.viewer);
+      socket.to(room).emit('presence', presence);
+      return presence;
+    });
+  }
+
+  @SubscribeMessage('leave')
+  leave(@ConnectedSocket() socket: ControlSocket, @MessageBody() payload: unknown): Ack {
+    return this.answer(this.schemas.dashboard, payload, ({ dashboard }) => {
+      socket.data.dashboards.delete(dashboard);
+      const room = dashboardRoom(dashboard);
+      void socket.leave(room);
+      const presence = this.presence.leave(dashboard, socket.id);
+      if (presence !== undefined) this.server.to(room).emit('presence', presence);
+      return {};
+    });
+  }
+
+  @SubscribeMessage('annotate')
+  async annotate(
+    @ConnectedSocket() socket: ControlSocket,
+    @MessageBody() payload: unknown,
+  ): Promise<Ack<{ id: string }>> {
+    let message: z.output<ControlSchemas['annotate']>;
+    try {
+      message = parseWithSchema(this.schemas.annotate, payload, 'invalid_message');
+    } catch (error) {
+      return this.failed(error);
+    }
+    try {
+      const annotation = await this.annotations.create(message, socket.data.viewer.name);
+      this.server.to(dashboardRoom(annotation.dashboard)).emit('annotation', annotation);
+      return { ok: true, id: annotation.id };
+    } catch (error) {
+      return this.failed(error);
+    }
+  }
+
+  /** Validates a message, runs the handler and turns the outcome into an acknowledgement. */
+  private answer<S extends z.ZodType, R extends object>(
+    schema: S,
+    payload: unknown,
+    run: (message: z.output<S>) => R,
+  ): Ack<R> {
+    try {
+      const message = parseWithSchema(schema, payload, 'invalid_message') as z.output<S>;
+      return { ok: true, ...run(message) };
+    } catch (error) {
+      return this.failed(error);
+    }
+  }
+
+  private failed(error: unknown): AckFailure {
+    if (error instanceof ApiError) return failure(error.code, error.message);
+    this.logger.error(error);
+    return failure('internal_error', 'the server could not handle this message');
+  }
+}
+
+function failure(code: ErrorCode, message: string): AckFailure {
+  return { ok: false, error: { code, message } };
+}
+
+/** Longest display name an anonymous viewer may give itself. */
+const VIEWER_NAME_MAX_LENGTH = 64;
+
+/** An anonymous viewer's name: the handshake's `auth.name` when it is a plain short string, else a generated one. */
+function viewerName(auth: Record<string, unknown>, tag: string): string {
+  const name = auth.name;
+  if (typeof name === 'string') {
+    // eslint-disable-next-line no-control-regex -- control characters are what is being removed
+    const clean = name.replace(/[\u0000-\u001f\u007f]/g, '').trim();
+    if (clean !== '' && clean.length <= VIEWER_NAME_MAX_LENGTH) return clean;
+  }
+  return `Anonymous ${tag.slice(0, 4).toUpperCase()}`;
+}

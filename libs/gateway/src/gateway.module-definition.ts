@@ -1,0 +1,21 @@
+import { ConfigurableModuleBuilder } from '@nestjs/common';
+
+export interface GatewayModuleOptions {
+  /** How often the server pings a socket (ms). */
+  pingIntervalMs: number;
+  /** How long a ping may go unanswered before the socket is dropped (ms). */
+  pingTimeoutMs: number;
+  /** Largest message a client may send (bytes). */
+  maxBufferBytes: number;
+  /** Whether sockets may negotiate permessage-deflate. */
+  deflate: boolean;
+  /** Messages smaller than this (bytes) are sent uncompressed. */
+  deflateThreshold: number;
+  /** Control messages per second per socket (0: unlimited). */
+  controlRate: number;
+  /** Control messages a socket may send at once. */
+  controlBurst: number;
+}
+
+export const { ConfigurableModuleClass: GatewayConfigurableModule, MODULE_OPTIONS_TOKEN: GATEWAY_OPTIONS } =
+  new ConfigurableModuleBuilder<GatewayModuleOptions>().setClassMethodName('forRoot').build();

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { ControlGateway } from './control.gateway.js';
+import { GatewayConfigurableModule } from './gateway.module-definition.js';
+import { PresenceService } from './presence.service.js';
+import { SocketStreams } from './socket-streams.service.js';
+
+/**
+ * The Socket.IO control gateway: subscriptions for SSE streams and for the
+ * socket's own data, presence and annotations. Needs the streaming, delivery
+ * and dashboards modules, and `ControlSocketAdapter` on the application.
+ */
+@Module({
+  providers: [ControlGateway, SocketStreams, PresenceService],
+  exports: [SocketStreams, PresenceService],
+})
+export class GatewayModule extends GatewayConfigurableModule {}
