@@ -33,7 +33,7 @@ describe('SharedPacket', () => {
   });
 
   it('compresses without the sync-flush tail, and a client inflater restores the packet', () => {
-    const text = `2["points",{"cursor":"a-1","feeds":{"f":{"t":[${Array.from({ length: 500 }, (_, i) => 1e12 + i)}],"v":[1]}}}]`;
+    const text = `2["points",{"cursor":"a-1","feeds":{"f":{"t":[${Array.from({ length: 500 }, (_, i) => 1e12 + i).join(',')}],"v":[1]}}}]`;
     const packet = new SharedPacket(text);
     const frame = parseFrame(packet.deflated());
     expect(frame).toMatchObject({ fin: true, rsv1: true, opcode: 1 });
