@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, type ClientOptions } from 'ws';
 import { ControlClient } from './support/control-client.js';
 import { ingest } from './support/http.js';
+import { Waiters } from './support/waiters.js';
 import { startServer, type TestServer } from './support/server.js';
 import { SseClient } from './support/sse-client.js';
 
@@ -277,7 +278,7 @@ describe('Socket.IO control limits', () => {
 class RawSocket {
   readonly messages: string[] = [];
   closed = false;
-  private waiters: (() => void)[] = [];
+  private readonly waiters = new Waiters();
 
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data: Buffer) => {
@@ -300,17 +301,11 @@ class RawSocket {
   }
 
   until(condition: (s: RawSocket) => boolean, timeoutMs = 10_000): Promise<void> {
-    if (condition(this)) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out; got ${this.messages.join(' | ')}`)), timeoutMs);
-      const check = (): void => {
-        if (!condition(this)) return;
-        clearTimeout(timer);
-        this.waiters = this.waiters.filter((w) => w !== check);
-        resolve();
-      };
-      this.waiters.push(check);
-    });
+    return this.waiters.until(
+      () => condition(this),
+      () => `a message; got ${this.messages.join(' | ')}`,
+      timeoutMs,
+    );
   }
 
   /** Payloads of the `points` events received so far. */
@@ -330,7 +325,7 @@ class RawSocket {
   }
 
   private notify(): void {
-    for (const waiter of [...this.waiters]) waiter();
+    this.waiters.notify();
   }
 }
 

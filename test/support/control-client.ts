@@ -8,6 +8,7 @@ import type {
   SocketPointsEvent,
 } from '@pulseboard/protocol';
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
+import { Waiters } from './waiters.js';
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -35,7 +36,7 @@ export type AckAnswer = Ack<Record<string, unknown>> & Record<string, unknown>;
 export class ControlClient {
   readonly received: Received[] = [];
   disconnectReason: string | undefined;
-  private waiters: (() => void)[] = [];
+  private readonly waiters = new Waiters();
 
   private constructor(readonly socket: ClientSocket) {
     socket.on('points', (data) => this.record({ event: 'points', data }));
@@ -84,20 +85,11 @@ export class ControlClient {
 
   /** Resolves when `condition` holds, checking after every event; rejects after `timeoutMs`. */
   until(condition: (client: ControlClient) => boolean, what = 'condition', timeoutMs = 10_000): Promise<void> {
-    if (condition(this)) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== check);
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; got ${JSON.stringify(this.received)}`));
-      }, timeoutMs);
-      const check = (): void => {
-        if (!condition(this)) return;
-        clearTimeout(timer);
-        this.waiters = this.waiters.filter((w) => w !== check);
-        resolve();
-      };
-      this.waiters.push(check);
-    });
+    return this.waiters.until(
+      () => condition(this),
+      () => `${what}; got ${JSON.stringify(this.received)}`,
+      timeoutMs,
+    );
   }
 
   untilValues(feed: string, count: number): Promise<void> {
@@ -118,6 +110,6 @@ export class ControlClient {
   }
 
   private notify(): void {
-    for (const waiter of [...this.waiters]) waiter();
+    this.waiters.notify();
   }
 }

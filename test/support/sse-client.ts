@@ -1,5 +1,6 @@
 import { request, type ClientRequest, type IncomingMessage } from 'node:http';
 import { createParser } from 'eventsource-parser';
+import { Waiters } from './waiters.js';
 
 export interface SseEvent {
   event: string;
@@ -25,7 +26,7 @@ export class SseClient {
   ended = false;
   private req: ClientRequest | undefined;
   private res: IncomingMessage | undefined;
-  private waiters: (() => void)[] = [];
+  private readonly waiters = new Waiters();
 
   private constructor() {}
 
@@ -118,20 +119,11 @@ export class SseClient {
 
   /** Resolves when `condition` holds, checking after every event; rejects after `timeoutMs`. */
   until(condition: (client: SseClient) => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
-    if (condition(this)) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== check);
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; got ${this.events.length} events`));
-      }, timeoutMs);
-      const check = (): void => {
-        if (!condition(this)) return;
-        clearTimeout(timer);
-        this.waiters = this.waiters.filter((w) => w !== check);
-        resolve();
-      };
-      this.waiters.push(check);
-    });
+    return this.waiters.until(
+      () => condition(this),
+      () => `${what}; got ${this.events.length} events`,
+      timeoutMs,
+    );
   }
 
   /** Waits until `count` points of `feed` have arrived. */
@@ -140,6 +132,6 @@ export class SseClient {
   }
 
   private notify(): void {
-    for (const waiter of [...this.waiters]) waiter();
+    this.waiters.notify();
   }
 }

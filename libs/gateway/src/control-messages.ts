@@ -5,6 +5,7 @@ import {
   feedNameProblem,
   MAX_TIMESTAMP_MS,
   type ControlEventName,
+  type ErrorCode,
 } from '@pulseboard/protocol';
 import { z } from 'zod';
 
@@ -42,23 +43,20 @@ function feedList(max: number) {
     .pipe(z.array(patternValue));
 }
 
-const dashboardId = z.unknown().transform((value, ctx) => {
-  const problem = dashboardIdProblem(value);
-  if (problem !== undefined) {
-    ctx.addIssue({ code: 'custom', message: problem, params: { code: 'invalid_dashboard' } });
-    return z.NEVER;
-  }
-  return value as string;
-});
+/** A string that `problem` finds nothing wrong with; otherwise an issue with the given error code. */
+function checked(problem: (value: unknown) => string | undefined, code: ErrorCode) {
+  return z.unknown().transform((value, ctx) => {
+    const found = problem(value);
+    if (found !== undefined) {
+      ctx.addIssue({ code: 'custom', message: found, params: { code } });
+      return z.NEVER;
+    }
+    return value as string;
+  });
+}
 
-const feedName = z.unknown().transform((value, ctx) => {
-  const problem = feedNameProblem(value);
-  if (problem !== undefined) {
-    ctx.addIssue({ code: 'custom', message: problem, params: { code: 'invalid_feed_name' } });
-    return z.NEVER;
-  }
-  return value as string;
-});
+const dashboardId = checked(dashboardIdProblem, 'invalid_dashboard');
+const feedName = checked(feedNameProblem, 'invalid_feed_name');
 
 const token = z.string().min(1).max(TOKEN_MAX_LENGTH);
 
