@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { ControlClient } from './support/control-client.js';
 import { ingest } from './support/http.js';
 import { ServerProcess } from './support/server-process.js';
 import { SseClient } from './support/sse-client.js';
@@ -27,6 +28,21 @@ describe('the server process', () => {
     expect(Date.now() - signalled).toBeLessThan(10_000);
     await Promise.all(streams.map((s) => s.until((c) => c.ended, 5000, 'the stream to end')));
     expect(server.output.join('\n')).toContain('shutting down');
+  });
+
+  it('disconnects control sockets on SIGTERM, those with data and those without, and exits cleanly', async () => {
+    const server = await start();
+    const [withData, controlOnly] = await Promise.all([1, 2].map(() => ControlClient.connect(server.url)));
+    try {
+      expect(await withData.ack('subscribe', { feeds: ['x'] })).toMatchObject({ ok: true });
+      expect(await controlOnly.ack('join', { dashboard: 'd' })).toMatchObject({ ok: true });
+      expect(await server.stop('SIGTERM')).toBe(0);
+      await Promise.all([withData.untilDisconnected(), controlOnly.untilDisconnected()]);
+      expect(withData.disconnectReason).toBe('io server disconnect');
+    } finally {
+      withData.close();
+      controlOnly.close();
+    }
   });
 
   it('tells a client resuming after a restart that its cursor is from a past epoch, then streams anew', async () => {
