@@ -21,6 +21,9 @@ export interface SocketSinkOptions {
  */
 export class SocketSink implements DeliverySink {
   readonly transport = 'socketio';
+  /** The WebSocket whose negotiation `sharedDeflate` describes (a socket upgrades at most once). */
+  private negotiatedFor: WebSocketInternals | undefined;
+  private sharedDeflate = false;
 
   constructor(
     private readonly socket: ControlSocket,
@@ -62,7 +65,11 @@ export class SocketSink implements DeliverySink {
       this.socket.conn.write(packet.packet);
       return;
     }
-    const compress = this.options.deflate && packet.size >= this.options.deflateThreshold && acceptsSharedDeflate(ws);
+    if (this.negotiatedFor !== ws) {
+      this.negotiatedFor = ws;
+      this.sharedDeflate = this.options.deflate && acceptsSharedDeflate(ws);
+    }
+    const compress = this.sharedDeflate && packet.size >= this.options.deflateThreshold;
     tcp.write(compress ? packet.deflated() : packet.plain());
   }
 
