@@ -11,6 +11,7 @@ import { runFanout } from './scenarios/fanout.js';
 import { runIdle } from './scenarios/idle.js';
 import { runIngestEngine, runIngestHttp } from './scenarios/ingest.js';
 import { runPatterns } from './scenarios/patterns.js';
+import { runSocketsSection } from './scenarios/sockets.js';
 
 /** Before each scenario, wait (bounded) until the rest of the host uses less than this much of a core. */
 const QUIET_PCT = 25;
@@ -99,6 +100,7 @@ async function main(): Promise<number> {
         results.patterns = { status: 'failed', reason: errorText(error) };
       }
     }
+    if (config.sections.includes('sockets')) results.sockets = await runSocketsSection(config, quiet);
   } finally {
     killAll();
   }

@@ -2,13 +2,36 @@ import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { SERVER_KINDS, type ServerKind } from './processes.js';
 
-export type Section = 'fanout' | 'idle' | 'ingest' | 'patterns';
+export type Section = 'fanout' | 'idle' | 'ingest' | 'patterns' | 'sockets';
 
 /** The fan-out producer posts every this many ms. */
 export const PRODUCER_INTERVAL_MS = 10;
 /** Unanswered ingest requests before the producer skips batches (0.32 s of batches). */
 export const PRODUCER_MAX_IN_FLIGHT = 32;
-const SECTIONS: readonly Section[] = ['fanout', 'idle', 'ingest', 'patterns'];
+const SECTIONS: readonly Section[] = ['fanout', 'idle', 'ingest', 'patterns', 'sockets'];
+
+/** The servers of the Socket.IO delivery section (see `scenarios/sockets.ts`). */
+export type SocketServer = 'pulseboard-deflate' | 'pulseboard-plain' | 'batching-deflate' | 'batching-plain' | 'naive';
+const SOCKET_SERVERS: readonly SocketServer[] = [
+  'pulseboard-deflate',
+  'pulseboard-plain',
+  'batching-deflate',
+  'batching-plain',
+  'naive',
+];
+/** Run by default; `batching-plain` only when asked for. */
+const DEFAULT_SOCKET_SERVERS: readonly SocketServer[] = [
+  'pulseboard-deflate',
+  'pulseboard-plain',
+  'batching-deflate',
+  'naive',
+];
+
+/** One Socket.IO delivery run: this many sockets while points come in at this rate. */
+export interface SocketRun {
+  sockets: number;
+  rate: number;
+}
 
 export interface BenchConfig {
   quick: boolean;
@@ -28,22 +51,27 @@ export interface BenchConfig {
   ingestWarmupMs: number;
   ingestMeasureMs: number;
   engineStageMs: number;
+  socketRuns: SocketRun[];
+  socketServers: SocketServer[];
   /** Run the fan-out servers under `--cpu-prof`. */
   profile: boolean;
   cores: number;
 }
 
 const USAGE = `usage: node bench/dist/run.js [options]
-  --quick                 smoke run (~1 minute): 100 subscribers, short windows
-  --only <sections>       fanout,idle,ingest,patterns (default: all)
+  --quick                 smoke run (~2 minutes): 100 subscribers and sockets, short windows
+  --only <sections>       fanout,idle,ingest,patterns,sockets (default: all)
   --servers <kinds>       pulseboard,limit,naive (default: all)
   --subscribers <list>    fan-out subscriber counts (default: 100,1000,5000)
   --rates <list>          fan-out ingest rates in points/s (default: 1000,10000)
   --warmup <s>            fan-out warm-up seconds (default: 2)
   --measure <s>           fan-out measurement seconds (default: 8)
   --naive-measure <s>     cap on the naive server's measurement (default: 5)
-  --idle <n>              idle SSE connections for the memory figure (default: 1000)
-  --profile               write CPU profiles of the fan-out servers to bench/results/profiles
+  --idle <n>              idle SSE connections / Socket.IO sockets for the memory figures (default: 1000)
+  --socket-runs <list>    Socket.IO delivery runs as sockets x rate (default: 1000x1000,1000x10000,100x10000)
+  --socket-servers <list> pulseboard-deflate,pulseboard-plain,batching-deflate,batching-plain,naive
+                          (default: all but batching-plain)
+  --profile               write CPU profiles of the fan-out and Socket.IO servers to bench/results/profiles
   --help`;
 
 function list<T extends string>(raw: string | undefined, allowed: readonly T[], fallback: readonly T[]): T[] {
@@ -60,6 +88,17 @@ function numbers(raw: string | undefined, fallback: number[]): number[] {
   const values = raw.split(',').map(Number);
   if (values.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error(`expected positive integers: ${raw}`);
   return values;
+}
+
+function socketRuns(raw: string | undefined, fallback: SocketRun[]): SocketRun[] {
+  if (raw === undefined) return fallback;
+  return raw.split(',').map((item) => {
+    const match = /^\s*(\d+)\s*x\s*(\d+)\s*$/.exec(item);
+    if (match === null || Number(match[1]) <= 0 || Number(match[2]) <= 0) {
+      throw new Error(`expected sockets x rate, e.g. 1000x1000: ${item}`);
+    }
+    return { sockets: Number(match[1]), rate: Number(match[2]) };
+  });
 }
 
 function seconds(raw: string | undefined, fallback: number): number {
@@ -82,6 +121,8 @@ export function parseConfig(argv: string[]): BenchConfig | undefined {
       measure: { type: 'string' },
       'naive-measure': { type: 'string' },
       idle: { type: 'string' },
+      'socket-runs': { type: 'string' },
+      'socket-servers': { type: 'string' },
       profile: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -107,6 +148,20 @@ export function parseConfig(argv: string[]): BenchConfig | undefined {
     ingestWarmupMs: quick ? 1000 : 2000,
     ingestMeasureMs: quick ? 2000 : 8000,
     engineStageMs: quick ? 1000 : 3000,
+    socketRuns: socketRuns(
+      values['socket-runs'],
+      quick
+        ? [
+            { sockets: 100, rate: 1000 },
+            { sockets: 100, rate: 10_000 },
+          ]
+        : [
+            { sockets: 1000, rate: 1000 },
+            { sockets: 1000, rate: 10_000 },
+            { sockets: 100, rate: 10_000 },
+          ],
+    ),
+    socketServers: list(values['socket-servers'], SOCKET_SERVERS, DEFAULT_SOCKET_SERVERS),
     profile: values.profile,
     cores: availableParallelism(),
   };

@@ -1,4 +1,5 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { get } from 'node:http';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +16,9 @@ export function benchScript(relative: string): string {
 
 export type ServerKind = 'pulseboard' | 'limit' | 'naive';
 export const SERVER_KINDS: readonly ServerKind[] = ['pulseboard', 'limit', 'naive'];
+/** The Socket.IO baselines (`bench/servers/<kind>-server.ts`); they serve no SSE streams. */
+export type SocketBaselineKind = 'naive-socketio' | 'batching-socketio';
+export type ProcessKind = ServerKind | SocketBaselineKind;
 
 const live = new Set<ChildProcess>();
 
@@ -95,9 +99,19 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** `node` flags that write a CPU profile of the process to `bench/results/profiles/<name>-<time>.cpuprofile` on exit. */
+export function cpuProfile(name: string): { nodeArgs: string[]; path: string } {
+  const dir = `${REPO_ROOT}bench/results/profiles`;
+  mkdirSync(dir, { recursive: true });
+  const file = `${name}-${Date.now()}.cpuprofile`;
+  return { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${file}`], path: `${dir}/${file}` };
+}
+
 export interface ServerOptions {
   /** Extra `node` flags (e.g. `--cpu-prof`). */
   nodeArgs?: string[];
+  /** Arguments of the server script (e.g. a baseline's `--deflate`). */
+  args?: string[];
   env?: Record<string, string>;
 }
 
@@ -106,7 +120,7 @@ export class ServerProcess {
   private output = '';
 
   private constructor(
-    readonly kind: ServerKind,
+    readonly kind: ProcessKind,
     readonly port: number,
     readonly child: ChildProcess,
   ) {
@@ -117,7 +131,7 @@ export class ServerProcess {
     child.stderr?.on('data', keep);
   }
 
-  static async start(kind: ServerKind, options: ServerOptions = {}): Promise<ServerProcess> {
+  static async start(kind: ProcessKind, options: ServerOptions = {}): Promise<ServerProcess> {
     const port = await freePort();
     const script =
       kind === 'pulseboard' ? `${REPO_ROOT}apps/server/dist/main.js` : benchScript(`servers/${kind}-server.js`);
@@ -130,7 +144,7 @@ export class ServerProcess {
       LOG_LEVEL: 'warn',
       ...options.env,
     };
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script], {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script, ...(options.args ?? [])], {
       cwd: REPO_ROOT,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],

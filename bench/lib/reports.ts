@@ -46,6 +46,15 @@ export function connectReport(data: unknown): ConnectReport {
   };
 }
 
+export interface SocketConnectReport extends ConnectReport {
+  /** Open sockets that negotiated permessage-deflate. */
+  deflate: number;
+}
+
+export function socketConnectReport(data: unknown): SocketConnectReport {
+  return { ...connectReport(data), deflate: num(record(data, 'connect'), 'deflate') };
+}
+
 export interface LoadReport {
   windowMs: number;
   open: number;
@@ -91,6 +100,17 @@ export function loadReport(data: unknown): LoadReport {
     elu: num(m, 'elu'),
     loopDelayP99Ms: num(m, 'loopDelayP99Ms'),
   };
+}
+
+/** The Socket.IO worker's report: `bytes` and `sampledBytes` are payload, `wireBytes` what crossed TCP. */
+export interface SocketLoadReport extends LoadReport {
+  wireBytes: number;
+  messages: number;
+}
+
+export function socketLoadReport(data: unknown): SocketLoadReport {
+  const m = record(data, 'sockets report');
+  return { ...loadReport(m), wireBytes: num(m, 'wireBytes'), messages: num(m, 'messages') };
 }
 
 export interface ProducerReport {

@@ -1,3 +1,4 @@
+import type { SocketServer } from './config.js';
 import type { LatencySummary } from './histogram.js';
 import type { ServerKind } from './processes.js';
 
@@ -66,6 +67,36 @@ export interface IdleResult {
   samples?: [number, number][];
 }
 
+/** One Socket.IO delivery run (see `scenarios/sockets.ts`); the fields it shares with SSE fan-out mean the same. */
+export interface SocketDeliveryResult extends Omit<FanoutResult, 'server' | 'subscribers' | 'delivered'> {
+  server: SocketServer;
+  sockets: number;
+  /** Open sockets that negotiated permessage-deflate. */
+  deflateSockets?: number;
+  delivered?: NonNullable<FanoutResult['delivered']> & {
+    /** Payload (WebSocket message, inflated) bytes per point; `bytesPerPoint` is what crossed TCP. */
+    payloadBytesPerPoint: number | null;
+    /** WebSocket messages received per second, all sockets. */
+    messagesPerSec: number;
+  };
+}
+
+/** The idle memory runs of the Socket.IO section: sockets, and SSE streams on the same steps for comparison. */
+export type SocketIdleServer =
+  'pulseboard-deflate' | 'pulseboard-plain' | 'pulseboard-sse' | 'batching-deflate' | 'batching-plain';
+
+export interface SocketIdleResult extends Omit<IdleResult, 'server'> {
+  server: SocketIdleServer;
+  /** Open sockets that negotiated permessage-deflate. */
+  deflateSockets?: number;
+  /**
+   * (RSS once every connection received one `points` message and
+   * the server went quiet again − RSS before any) ÷ connections: what
+   * compression keeps per connection between messages.
+   */
+  afterDataKB?: number;
+}
+
 export interface IngestHttpResult {
   server: ServerKind;
   status: 'ok' | 'failed';
@@ -127,5 +158,6 @@ export interface BenchResults {
   idle: IdleResult[];
   ingest: { http: IngestHttpResult[]; engine?: EngineResult };
   patterns?: PatternsResult;
+  sockets?: { delivery: SocketDeliveryResult[]; idle: SocketIdleResult[] };
   targets: TargetResult[];
 }

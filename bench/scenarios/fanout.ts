@@ -1,9 +1,8 @@
-import { mkdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PRODUCER_INTERVAL_MS, PRODUCER_MAX_IN_FLIGHT, type BenchConfig } from '../lib/config.js';
 import { errorText } from '../lib/ipc.js';
 import { log } from '../lib/log.js';
-import { REPO_ROOT, ServerProcess, Worker, type ServerKind } from '../lib/processes.js';
+import { cpuProfile, ServerProcess, Worker, type ServerKind } from '../lib/processes.js';
 import { CpuMeter, rssKB } from '../lib/proc.js';
 import { connectReport, loadReport, producerReport } from '../lib/reports.js';
 import type { FanoutResult } from '../lib/results.js';
@@ -30,10 +29,9 @@ export async function runFanout(
   try {
     const nodeArgs: string[] = [];
     if (config.profile) {
-      const dir = `${REPO_ROOT}bench/results/profiles`;
-      mkdirSync(dir, { recursive: true });
-      profile = `${dir}/fanout-${kind}-${subscribers}x${rate}-${Date.now()}.cpuprofile`;
-      nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${profile.slice(dir.length + 1)}`);
+      const prof = cpuProfile(`fanout-${kind}-${subscribers}x${rate}`);
+      profile = prof.path;
+      nodeArgs.push(...prof.nodeArgs);
     }
     server = await ServerProcess.start(kind, { nodeArgs });
     const serverPid = server.pid!;

@@ -3,8 +3,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 
 /** What a baseline server does with the two Pulseboard routes; health and 404 are shared. */
 export interface BaselineRoutes {
-  /** `GET /api/v1/stream`: the hello is already written. */
-  stream(req: IncomingMessage, res: ServerResponse): void;
+  /** `GET /api/v1/stream`: the hello is already written. Without it the route is a 404. */
+  stream?(req: IncomingMessage, res: ServerResponse): void;
   /** `POST /api/v1/ingest` with the decoded points; returns how many were accepted. */
   ingest(points: readonly unknown[]): number;
 }
@@ -27,7 +27,7 @@ export function openStream(req: IncomingMessage, res: ServerResponse): void {
 export function startBaseline(routes: BaselineRoutes): Server {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?', 1)[0];
-    if (req.method === 'GET' && path === '/api/v1/stream') {
+    if (req.method === 'GET' && path === '/api/v1/stream' && routes.stream !== undefined) {
       openStream(req, res);
       routes.stream(req, res);
     } else if (req.method === 'POST' && path === '/api/v1/ingest') {
@@ -70,4 +70,34 @@ export function asPoint(raw: unknown): { feed: string; t: number; v: number } | 
   const { feed, t, v } = raw as { feed?: unknown; t?: unknown; v?: unknown };
   if (typeof feed !== 'string' || typeof v !== 'number') return undefined;
   return { feed, t: typeof t === 'number' ? t : Date.now(), v };
+}
+
+/** Points collected per feed in Pulseboard's columnar shape, until the next batch window takes them. */
+export class PointBatch {
+  feeds = new Map<string, { t: number[]; v: number[] }>();
+
+  /** Adds the points that are points; returns how many were. */
+  add(points: readonly unknown[]): number {
+    let accepted = 0;
+    for (const raw of points) {
+      const point = asPoint(raw);
+      if (point === undefined) continue;
+      let feed = this.feeds.get(point.feed);
+      if (feed === undefined) {
+        feed = { t: [], v: [] };
+        this.feeds.set(point.feed, feed);
+      }
+      feed.t.push(point.t);
+      feed.v.push(point.v);
+      accepted++;
+    }
+    return accepted;
+  }
+
+  /** The collected feeds, leaving the batch empty. */
+  take(): Map<string, { t: number[]; v: number[] }> {
+    const feeds = this.feeds;
+    this.feeds = new Map();
+    return feeds;
+  }
 }

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { asPoint, BATCH_MS, startBaseline } from './common.js';
+import { BATCH_MS, PointBatch, startBaseline } from './common.js';
 
 /*
  * The floor for a batching SSE server on node:http: points are collected per
@@ -9,7 +9,7 @@ import { asPoint, BATCH_MS, startBaseline } from './common.js';
  */
 
 const sockets = new Set<Socket>();
-let pending = new Map<string, { t: number[]; v: number[] }>();
+const pending = new PointBatch();
 
 startBaseline({
   stream(_req, res) {
@@ -18,31 +18,15 @@ startBaseline({
     sockets.add(socket);
     res.on('close', () => sockets.delete(socket));
   },
-  ingest(points) {
-    let accepted = 0;
-    for (const raw of points) {
-      const point = asPoint(raw);
-      if (point === undefined) continue;
-      let feed = pending.get(point.feed);
-      if (feed === undefined) {
-        feed = { t: [], v: [] };
-        pending.set(point.feed, feed);
-      }
-      feed.t.push(point.t);
-      feed.v.push(point.v);
-      accepted++;
-    }
-    return accepted;
-  },
+  ingest: (points) => pending.add(points),
 });
 
 setInterval(() => {
-  if (pending.size === 0) return;
+  if (pending.feeds.size === 0) return;
   let body = '';
-  for (const [name, feed] of pending) {
+  for (const [name, feed] of pending.take()) {
     body += `${body === '' ? '' : ','}"${name}":{"t":[${feed.t.join(',')}],"v":[${feed.v.join(',')}]}`;
   }
-  pending = new Map();
   const event = `event: points\ndata: {"feeds":{${body}}}\n\n`;
   // framed here so that each socket gets exactly one write of a shared buffer
   const frame = Buffer.from(`${Buffer.byteLength(event).toString(16)}\r\n${event}\r\n`);
