@@ -37,6 +37,13 @@ export function socketIdleServers(config: BenchConfig): SocketIdleServer[] {
 }
 
 /**
+ * Connections the figure is taken over. RSS grows in heap-sized steps: over
+ * 1,000 connections one step moved the slope by several KB between runs
+ * (18.5 to 24.2 KB for the same server), over 3,000 by about one.
+ */
+const STABLE_SLOPE_CONNECTIONS = 3000;
+
+/**
  * Server RSS per idle connection, on the steps of the SSE idle figure: Socket.IO
  * sockets that negotiated permessage-deflate and sent one `subscribe` (or SSE
  * streams, for comparison). Then one burst of points gives every connection one
@@ -45,7 +52,7 @@ export function socketIdleServers(config: BenchConfig): SocketIdleServer[] {
  */
 export async function runSocketIdle(config: BenchConfig, name: SocketIdleServer): Promise<SocketIdleResult> {
   const setup = SETUPS[name];
-  const block = config.idleConnections;
+  const block = config.quick ? config.idleConnections : Math.max(config.idleConnections, STABLE_SLOPE_CONNECTIONS);
   let server: ServerProcess | undefined;
   let loadgen: Worker | undefined;
   const agent = new Agent({ keepAlive: false });
