@@ -1,4 +1,4 @@
-import { PRODUCER_MAX_IN_FLIGHT, type BenchConfig, type SocketServer } from './config.js';
+import { PRODUCER_MAX_IN_FLIGHT, socketIdleConnections, type BenchConfig, type SocketServer } from './config.js';
 import { bottleneck, fixed, int, ratio, table, target, times } from './report-parts.js';
 import type {
   BenchResults,
@@ -221,12 +221,13 @@ export function socketsSection(results: BenchResults, config: BenchConfig): stri
     }
   }
   if (sockets.idle.length > 0) {
-    const n = int(config.idleConnections);
+    const count = socketIdleConnections(config);
+    const n = int(count);
     out.push(
       '',
       '### Memory per idle Socket.IO socket',
       '',
-      `Server RSS while idle connections are opened in steps of ${int(Math.round(config.idleConnections / 4))} up to ${n} ` +
+      `Server RSS while idle connections are opened in steps of ${int(Math.round(count / 4))} up to ${n} ` +
         `(10 opened first; each reading is the median of 3): Socket.IO sockets that offered permessage-deflate and sent one ` +
         `\`subscribe\`, and Pulseboard's SSE streams on the same steps. Then one post of 200 points gives every ` +
         `connection one \`points\` message of about 4 KB (compressed where deflate was negotiated), and RSS is read ` +

@@ -1,6 +1,6 @@
 import { Agent } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { BenchConfig } from '../lib/config.js';
+import { socketIdleConnections, type BenchConfig } from '../lib/config.js';
 import { errorText } from '../lib/ipc.js';
 import { log, medianRss } from '../lib/log.js';
 import { pointsBody } from '../lib/points.js';
@@ -37,13 +37,6 @@ export function socketIdleServers(config: BenchConfig): SocketIdleServer[] {
 }
 
 /**
- * Connections the figure is taken over. RSS grows in heap-sized steps: over
- * 1,000 connections one step moved the slope by several KB between runs
- * (18.5 to 24.2 KB for the same server), over 3,000 by about one.
- */
-const STABLE_SLOPE_CONNECTIONS = 3000;
-
-/**
  * Server RSS per idle connection, on the steps of the SSE idle figure: Socket.IO
  * sockets that negotiated permessage-deflate and sent one `subscribe` (or SSE
  * streams, for comparison). Then one burst of points gives every connection one
@@ -52,7 +45,7 @@ const STABLE_SLOPE_CONNECTIONS = 3000;
  */
 export async function runSocketIdle(config: BenchConfig, name: SocketIdleServer): Promise<SocketIdleResult> {
   const setup = SETUPS[name];
-  const block = config.quick ? config.idleConnections : Math.max(config.idleConnections, STABLE_SLOPE_CONNECTIONS);
+  const block = socketIdleConnections(config);
   let server: ServerProcess | undefined;
   let loadgen: Worker | undefined;
   const agent = new Agent({ keepAlive: false });
