@@ -1,3 +1,4 @@
+import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vitest/config';
 
 // Libs resolve to their TypeScript sources through the `@pulseboard/source` export condition.
@@ -14,6 +15,17 @@ export default defineConfig({
           name: 'unit',
           include: ['libs/**/*.spec.ts', 'apps/**/*.spec.ts'],
           environment: 'node',
+        },
+      },
+      {
+        // the dashboard's managers and components: runes compiled by the Svelte plugin, a DOM from jsdom
+        extends: true,
+        plugins: [svelte({ configFile: false, compilerOptions: { runes: true } })],
+        resolve: { conditions: ['@pulseboard/source', 'browser', 'module', 'default'] },
+        test: {
+          name: 'web',
+          include: ['web/src/**/*.spec.ts'],
+          environment: 'jsdom',
         },
       },
       {

@@ -36,3 +36,60 @@ export interface Viewer {
   id: string;
   name: string;
 }
+
+/** The time windows a dashboard can show. */
+export const TIME_WINDOWS = ['1m', '5m', '15m', '1h'] as const;
+export type TimeWindow = (typeof TIME_WINDOWS)[number];
+
+/** Milliseconds of each time window. */
+export const TIME_WINDOW_MS: Readonly<Record<TimeWindow, number>> = {
+  '1m': 60_000,
+  '5m': 300_000,
+  '15m': 900_000,
+  '1h': 3_600_000,
+};
+
+/** Columns of the dashboard grid; panel `x` and `w` are in these. */
+export const DASHBOARD_COLUMNS = 12;
+
+/** What a panel draws: a time-series chart of its feeds, or one big last value with its trend. */
+export type PanelKind = 'timeseries' | 'stat';
+
+/** One panel of a dashboard, placed on a 12-column grid (`x`, `w` in columns; `y`, `h` in rows). */
+export interface Panel {
+  /** Unique within its dashboard. */
+  id: string;
+  kind: PanelKind;
+  title: string;
+  /** Shown after values, e.g. `ms`, `%`; may be empty. */
+  unit: string;
+  /** Feed names (a stat panel shows the first). */
+  feeds: string[];
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+/** What a client sends to create or replace a dashboard. */
+export interface DashboardDocument {
+  title: string;
+  window: TimeWindow;
+  panels: Panel[];
+}
+
+/** A saved dashboard. */
+export interface Dashboard extends DashboardDocument {
+  id: string;
+  /** ms since the epoch. */
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** One entry of `GET /api/v1/dashboards`. */
+export interface DashboardSummary {
+  id: string;
+  title: string;
+  panels: number;
+  updatedAt: number;
+}

@@ -23,6 +23,7 @@ export const ERROR_CODES = [
   'unknown_event',
   'session_not_found',
   'invalid_dashboard',
+  'dashboard_not_found',
   'rate_limited',
   'unauthorized',
   'forbidden',
