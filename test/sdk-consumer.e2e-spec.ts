@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import type { GapEvent, HelloEvent } from '@pulseboard/protocol';
 import {
   FetchSseConnector,
@@ -12,24 +11,11 @@ import {
 import { afterEach, describe, expect, it } from 'vitest';
 import { ingest } from './support/http.js';
 import { ServerProcess } from './support/server-process.js';
+import { freePort } from './support/ports.js';
 import { startServer, type TestServer } from './support/server.js';
 
 const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 const points = (feed: string, vs: number[]) => vs.map((v) => ({ feed, v }));
-
-/** A port that was free a moment ago, so a restarted server can come back on the same address. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
 
 /** Records everything a consumer emits and resolves waiters as events arrive (tests wait, never sleep). */
 class Recorder {
