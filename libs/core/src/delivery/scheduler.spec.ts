@@ -416,4 +416,14 @@ describe('DeliveryScheduler', () => {
     expect(sink.deliveries).toHaveLength(1);
     expect([...sink.values('a')].sort((x, y) => x - y)).toEqual([1, 10]);
   });
+
+  it('delivers what was accepted before ending connections at shutdown', async () => {
+    const { ingest, open, scheduler } = setup();
+    const sink = new RecordingSink();
+    open(sink, { feeds: ['a'] });
+    await ingest(['a'], 3);
+    scheduler.shutdown();
+    expect(sink.values('a')).toEqual([1, 2, 3]);
+    expect(sink.closed).toBe('shutdown');
+  });
 });

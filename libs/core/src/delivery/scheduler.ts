@@ -100,10 +100,16 @@ export class DeliveryScheduler {
     return !this.shutDown;
   }
 
-  /** Stops ticking, ends every connection with `shutdown`, and takes no new ones. */
+  /**
+   * Stops ticking, serves every connection one last time (so that points
+   * accepted before ingest stopped reach every client that can take them),
+   * ends every connection with `shutdown`, and takes no new ones.
+   */
   shutdown(): void {
+    if (this.shutDown) return;
     this.shutDown = true;
     this.stop();
+    this.tick();
     for (const connection of [...this.connections]) this.end(connection, 'shutdown');
   }
 
