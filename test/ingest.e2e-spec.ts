@@ -153,6 +153,8 @@ describe('POST /api/v1/ingest', () => {
     const type = await post(server.url, 'feed=x', 'application/x-www-form-urlencoded');
     expect(type.status).toBe(415);
     expect(errorCode(type.body)).toBe('unsupported_media_type');
+    const inherited = await post(server.url, json([]), 'constructor');
+    expect(inherited.status).toBe(415);
     const encoding = await post(server.url, json([]), 'application/json', '', { 'content-encoding': 'br' });
     expect(encoding.status).toBe(415);
     expect(errorCode(encoding.body)).toBe('unsupported_encoding');

@@ -1,11 +1,21 @@
 import type { IncomingMessage } from 'node:http';
-import { createGunzip, createInflate } from 'node:zlib';
-import { ApiError } from '@pulseboard/api';
 import type { Readable } from 'node:stream';
+import { createGunzip, createInflate } from 'node:zlib';
+import { ApiError } from './api-error.js';
+
+// JSON between systems is UTF-8 (RFC 8259 §8.1); a lenient decoder would keep U+FFFD in place of bad bytes
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The media type of a `Content-Type` header, lower-cased and without parameters (`''` when absent). */
+export function requestMediaType(contentType: string | undefined): string {
+  return (contentType ?? '').split(';')[0].trim().toLowerCase();
+}
 
 /**
  * Reads a request body into one buffer, refusing it with a 413 as soon as it
  * (or, for gzip/deflate bodies, its decompressed form) passes `limit` bytes.
+ * Throws a 415 `unsupported_encoding` for another `Content-Encoding`, and a
+ * 400 `invalid_body` when the body cannot be read (a broken gzip stream).
  */
 export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
@@ -25,6 +35,35 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
     throw new ApiError(400, 'invalid_body', `could not read the body: ${(error as Error).message}`);
   }
   return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+}
+
+/**
+ * Reads an `application/json` body of at most `limit` bytes and answers the
+ * parsed value, not yet validated. Throws a 415 `unsupported_media_type` for
+ * another content type, the errors of `readBody`, and a 400 `invalid_json`
+ * when the body is not UTF-8 or does not parse.
+ */
+export async function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
+  const mediaType = requestMediaType(req.headers['content-type']);
+  if (mediaType !== 'application/json') {
+    throw new ApiError(
+      415,
+      'unsupported_media_type',
+      `unsupported content type ${JSON.stringify(mediaType)}: use application/json`,
+    );
+  }
+  const body = await readBody(req, limit);
+  let text: string;
+  try {
+    text = utf8.decode(body);
+  } catch {
+    throw new ApiError(400, 'invalid_json', 'the body is not UTF-8');
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new ApiError(400, 'invalid_json', `malformed JSON: ${(error as Error).message}`);
+  }
 }
 
 function decoded(req: IncomingMessage): Readable {

@@ -1,5 +1,5 @@
 import { Injectable, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
-import { ERROR_CODES, type ErrorCode } from '@pulseboard/protocol';
+import { ERROR_CODES, type ErrorCode, type ErrorDetail } from '@pulseboard/protocol';
 import { z } from 'zod';
 import { ApiError } from './api-error.js';
 
@@ -18,15 +18,33 @@ export class SchemaValidationPipe implements PipeTransform {
   }
 }
 
-/** Parses `value` with `schema` or throws a 400 `ApiError` whose code comes from the first issue. */
+/** Most `details` one validation error lists; the message gives the total. */
+export const MAX_VALIDATION_DETAILS = 100;
+
+/**
+ * Parses `value` with `schema` or throws a 400 `ApiError` whose code comes
+ * from the first issue. Each detail names its field by path (`panels.2.w`);
+ * an unknown key is named itself.
+ */
 export function parseWithSchema<T>(schema: z.ZodType<T>, value: unknown, fallback: ErrorCode): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issues = result.error.issues;
   const code = issueCode(issues[0]) ?? fallback;
-  const details = issues.map((issue) => ({ field: issue.path.join('.'), reason: issue.message }));
-  const message = details.map((d) => (d.field === '' ? d.reason : `${d.field}: ${d.reason}`)).join('; ');
+  // a body of many small bad items yields an issue per item: answer a bounded list, not an echo of the body
+  const all = issues.flatMap(issueDetails);
+  const details = all.slice(0, MAX_VALIDATION_DETAILS);
+  const listed = details.map((d) => (d.field === '' ? d.reason : `${d.field}: ${d.reason}`)).join('; ');
+  const message =
+    all.length > details.length ? `${all.length} problems, the first ${details.length}: ${listed}` : listed;
   throw new ApiError(400, code, message, details);
+}
+
+function issueDetails(issue: z.core.$ZodIssue): ErrorDetail[] {
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => ({ field: [...issue.path, key].join('.'), reason: 'unknown key' }));
+  }
+  return [{ field: issue.path.join('.'), reason: issue.message }];
 }
 
 function issueCode(issue: z.core.$ZodIssue | undefined): ErrorCode | undefined {

@@ -22,6 +22,8 @@ export interface AnnotationStore {
   add(annotation: Annotation, createdAt: number): Promise<void>;
   /** Annotations of `query.dashboard` with `from <= t <= to`, by `t` then by creation, at most `query.limit`. */
   list(query: AnnotationQuery): Promise<Annotation[]>;
+  /** Removes every annotation of `dashboard`; answers how many there were. */
+  deleteForDashboard(dashboard: string): Promise<number>;
   /** Releases what the store holds; called once when the application shuts down. */
   close?(): void | Promise<void>;
 }

@@ -102,6 +102,7 @@ describe('AnnotationsService', () => {
         limits.push(query.limit);
         return Promise.resolve([]);
       },
+      deleteForDashboard: () => Promise.resolve(0),
     });
     await recording.list('ops');
     await recording.list('ops', { limit: 5 });

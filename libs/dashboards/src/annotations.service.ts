@@ -3,13 +3,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ApiError } from '@pulseboard/api';
 import {
   ANNOTATION_TEXT_MAX_LENGTH,
-  dashboardIdProblem,
   feedNameProblem,
   timestampProblem,
   type AnnotateMessage,
   type Annotation,
 } from '@pulseboard/protocol';
 import { ANNOTATION_STORE, type AnnotationStore } from './annotation-store.js';
+import { checkDashboardId } from './dashboard-id.js';
 
 /** Annotations answered when a listing names no limit. */
 export const ANNOTATION_LIST_DEFAULT_LIMIT = 1000;
@@ -41,7 +41,7 @@ export class AnnotationsService {
   async create(input: AnnotateMessage, author: string): Promise<Annotation> {
     const annotation: Annotation = {
       id: randomUUID(),
-      dashboard: checkDashboard(input.dashboard),
+      dashboard: checkDashboardId(input.dashboard),
       t: checkTime(input.t),
       text: checkText(input.text),
       feed: checkFeed(input.feed),
@@ -58,7 +58,7 @@ export class AnnotationsService {
    * `invalid_dashboard`, or `invalid_query` when `from` is after `to`.
    */
   async list(dashboard: string, query: AnnotationListQuery = {}): Promise<Annotation[]> {
-    checkDashboard(dashboard);
+    checkDashboardId(dashboard);
     if (query.from !== undefined && query.to !== undefined && query.from > query.to) {
       throw new ApiError(400, 'invalid_query', 'from must not be after to', [
         { field: 'from', reason: 'must not be after to' },
@@ -67,12 +67,6 @@ export class AnnotationsService {
     const limit = Math.min(query.limit ?? ANNOTATION_LIST_DEFAULT_LIMIT, ANNOTATION_LIST_MAX_LIMIT);
     return await this.store.list({ dashboard, from: query.from, to: query.to, limit });
   }
-}
-
-function checkDashboard(dashboard: unknown): string {
-  const problem = dashboardIdProblem(dashboard);
-  if (problem !== undefined) throw new ApiError(400, 'invalid_dashboard', problem);
-  return dashboard as string;
 }
 
 function checkTime(t: unknown): number {

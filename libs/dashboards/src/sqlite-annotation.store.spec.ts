@@ -66,6 +66,16 @@ describe('SqliteAnnotationStore', () => {
     expect(await store.list({ dashboard: 'nobody', limit: 10 })).toEqual([]);
   });
 
+  it("deletes one dashboard's annotations and says how many there were", async () => {
+    await store.add(annotation('a', 1), 0);
+    await store.add(annotation('b', 2), 0);
+    await store.add(annotation('c', 1, { dashboard: 'sales' }), 0);
+    expect(await store.deleteForDashboard('ops')).toBe(2);
+    expect(await store.deleteForDashboard('ops')).toBe(0);
+    expect(await store.list({ dashboard: 'ops', limit: 10 })).toEqual([]);
+    expect((await store.list({ dashboard: 'sales', limit: 10 })).map((a) => a.id)).toEqual(['c']);
+  });
+
   it('rejects a second annotation with the same id', async () => {
     await store.add(annotation('a', 1), 0);
     await expect(store.add(annotation('a', 2), 0)).rejects.toThrow(/UNIQUE/);

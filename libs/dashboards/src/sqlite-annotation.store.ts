@@ -28,6 +28,7 @@ interface RangeParams {
 export class SqliteAnnotationStore implements AnnotationStore {
   private readonly insert: Statement<[AnnotationRow]>;
   private readonly range: Statement<[RangeParams], Annotation>;
+  private readonly removeForDashboard: Statement<[string]>;
 
   constructor(database: SqliteDatabase) {
     this.insert = database.connection.prepare<[AnnotationRow]>(
@@ -41,6 +42,7 @@ export class SqliteAnnotationStore implements AnnotationStore {
        ORDER BY t, created_at, rowid
        LIMIT @limit`,
     );
+    this.removeForDashboard = database.connection.prepare<[string]>('DELETE FROM annotations WHERE dashboard = ?');
   }
 
   // statements run inside the executor so that a SQLite error rejects the promise instead of throwing
@@ -69,6 +71,12 @@ export class SqliteAnnotationStore implements AnnotationStore {
           limit: query.limit,
         }),
       );
+    });
+  }
+
+  deleteForDashboard(dashboard: string): Promise<number> {
+    return new Promise((resolve) => {
+      resolve(this.removeForDashboard.run(dashboard).changes);
     });
   }
 }

@@ -23,7 +23,26 @@ describe('SqliteDatabase', () => {
         .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
         .all()
         .map((row) => row.name);
-      expect(tables).toContain('annotations');
+      expect(tables).toEqual(expect.arrayContaining(['annotations', 'dashboards']));
+    } finally {
+      database.close();
+    }
+  });
+
+  it('migrates a database of the first version to the current one, keeping its annotations', () => {
+    const file = join(dir, 'pulseboard.db');
+    const first = new Database(file);
+    first.exec(SQLITE_MIGRATIONS[0]);
+    first.pragma('user_version = 1');
+    first.prepare("INSERT INTO annotations VALUES ('a', 'ops', 1000, 'deploy', NULL, 'ada', 1)").run();
+    first.close();
+    const database = SqliteDatabase.open(file);
+    try {
+      expect(database.schemaVersion).toBe(SQLITE_MIGRATIONS.length);
+      expect(database.connection.prepare('SELECT id, text FROM annotations').all()).toEqual([
+        { id: 'a', text: 'deploy' },
+      ]);
+      expect(database.connection.prepare('SELECT count(*) AS n FROM dashboards').get()).toEqual({ n: 0 });
     } finally {
       database.close();
     }

@@ -16,4 +16,13 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     created_at INTEGER NOT NULL
   );
   CREATE INDEX annotations_dashboard_t ON annotations (dashboard, t);`,
+  // 2: saved dashboards; document is the JSON of a DashboardDocument, title is
+  // repeated beside it so a listing does not parse every document
+  `CREATE TABLE dashboards (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    document TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );`,
 ];

@@ -1,4 +1,4 @@
-import { ApiError } from '@pulseboard/api';
+import { ApiError, requestMediaType } from '@pulseboard/api';
 
 export type IngestFormat = 'json' | 'ndjson' | 'line-protocol';
 
@@ -11,8 +11,9 @@ const FORMATS: Record<string, IngestFormat> = {
 
 /** The body format named by a `Content-Type` header, or a 415. */
 export function ingestFormat(contentType: string | undefined): IngestFormat {
-  const mediaType = (contentType ?? '').split(';')[0].trim().toLowerCase();
-  const format = FORMATS[mediaType];
+  const mediaType = requestMediaType(contentType);
+  // own keys only: `constructor` or `__proto__` would otherwise find Object.prototype's members
+  const format = Object.hasOwn(FORMATS, mediaType) ? FORMATS[mediaType] : undefined;
   if (format === undefined) {
     throw new ApiError(
       415,

@@ -1,9 +1,8 @@
 import { Controller, HttpCode, Inject, Post, Query, Req } from '@nestjs/common';
-import { queryString } from '@pulseboard/api';
+import { queryString, readBody } from '@pulseboard/api';
 import type { IngestResponse } from '@pulseboard/protocol';
 import type { Request } from 'express';
 import { z } from 'zod';
-import { readBody } from './body-reader.js';
 import { ingestFormat } from './ingest-format.js';
 import { IngestService } from './ingest.service.js';
 import { INGEST_OPTIONS, type IngestModuleOptions } from './ingest.module-definition.js';

@@ -52,12 +52,27 @@ export const TIME_WINDOW_MS: Readonly<Record<TimeWindow, number>> = {
 /** Columns of the dashboard grid; panel `x` and `w` are in these. */
 export const DASHBOARD_COLUMNS = 12;
 
+/**
+ * Bounds of a saved dashboard document, checked by the server on every save.
+ * Lengths are in characters (UTF-16 code units); `y` and `h` are in grid rows.
+ */
+export const DASHBOARD_LIMITS = {
+  titleMaxLength: 200,
+  maxPanels: 100,
+  panelIdMaxLength: 64,
+  panelTitleMaxLength: 200,
+  panelUnitMaxLength: 32,
+  panelMaxFeeds: 20,
+  panelMaxY: 1000,
+  panelMaxHeight: 50,
+} as const;
+
 /** What a panel draws: a time-series chart of its feeds, or one big last value with its trend. */
 export type PanelKind = 'timeseries' | 'stat';
 
 /** One panel of a dashboard, placed on a 12-column grid (`x`, `w` in columns; `y`, `h` in rows). */
 export interface Panel {
-  /** Unique within its dashboard. */
+  /** Unique within its dashboard; `A-Z a-z 0-9 _ -`. */
   id: string;
   kind: PanelKind;
   title: string;

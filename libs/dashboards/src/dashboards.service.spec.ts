@@ -1,0 +1,157 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApiError } from '@pulseboard/api';
+import { dashboardIdProblem, type Dashboard, type DashboardDocument } from '@pulseboard/protocol';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { DashboardsService } from './dashboards.service.js';
+import { SqliteAnnotationStore } from './sqlite-annotation.store.js';
+import { SqliteDashboardStore } from './sqlite-dashboard.store.js';
+import { SqliteDatabase } from './sqlite-database.js';
+
+function document(title: string, extra: Partial<DashboardDocument> = {}): DashboardDocument {
+  return {
+    title,
+    window: '5m',
+    panels: [
+      { id: 'cpu', kind: 'timeseries', title: 'CPU', unit: '%', feeds: ['host1.cpu.user'], x: 0, y: 0, w: 12, h: 4 },
+    ],
+    ...extra,
+  };
+}
+
+/** The status and code a rejected call answers with. */
+async function failure(call: Promise<unknown>): Promise<{ status: number; code: string }> {
+  try {
+    await call;
+  } catch (error) {
+    if (error instanceof ApiError) return { status: error.getStatus(), code: error.code };
+    throw error;
+  }
+  throw new Error('expected the call to fail');
+}
+
+describe('DashboardsService', () => {
+  let dir: string;
+  let database: SqliteDatabase;
+  let dashboards: SqliteDashboardStore;
+  let annotations: SqliteAnnotationStore;
+  let service: DashboardsService;
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(1_700_000_000_000);
+    dir = mkdtempSync(join(tmpdir(), 'pulseboard-dashboards-'));
+    database = SqliteDatabase.open(join(dir, 'pulseboard.db'));
+    dashboards = new SqliteDashboardStore(database);
+    annotations = new SqliteAnnotationStore(database);
+    service = new DashboardsService(dashboards, annotations);
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+    database.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('creates a dashboard under a new random id and reads it back', async () => {
+    const created = await service.create(document('Ops'));
+    expect(created).toEqual({
+      id: created.id,
+      ...document('Ops'),
+      createdAt: 1_700_000_000_000,
+      updatedAt: 1_700_000_000_000,
+    });
+    expect(created.id).toMatch(/^[0-9a-z]{10}$/);
+    expect(dashboardIdProblem(created.id)).toBeUndefined();
+    expect(await service.get(created.id)).toEqual(created);
+    const ids = new Set<string>();
+    for (let i = 0; i < 50; i++) ids.add((await service.create(document(`d${i}`))).id);
+    expect(ids.size).toBe(50);
+  });
+
+  it('draws another id when the first is taken', async () => {
+    const taken: Dashboard = { id: 'taken', ...document('Taken'), createdAt: 1, updatedAt: 1 };
+    let draws = 0;
+    // answers the first lookup as taken, whatever id was drawn
+    const crowded = new DashboardsService(
+      {
+        get: (id) => (draws++ === 0 ? Promise.resolve({ ...taken, id }) : dashboards.get(id)),
+        put: (d) => dashboards.put(d),
+        list: () => dashboards.list(),
+        delete: (id) => dashboards.delete(id),
+      },
+      annotations,
+    );
+    const created = await crowded.create(document('Ops'));
+    expect(draws).toBe(2);
+    expect(await service.get(created.id)).toEqual(created);
+  });
+
+  it('creates under a chosen id with put, then replaces it keeping createdAt', async () => {
+    const first = await service.put('home', document('Home'));
+    expect(first.created).toBe(true);
+    expect(first.dashboard).toEqual({
+      id: 'home',
+      ...document('Home'),
+      createdAt: 1_700_000_000_000,
+      updatedAt: 1_700_000_000_000,
+    });
+
+    vi.setSystemTime(1_700_000_060_000);
+    const second = await service.put('home', document('Home, renamed', { window: '1h', panels: [] }));
+    expect(second.created).toBe(false);
+    expect(second.dashboard).toEqual({
+      id: 'home',
+      title: 'Home, renamed',
+      window: '1h',
+      panels: [],
+      createdAt: 1_700_000_000_000,
+      updatedAt: 1_700_000_060_000,
+    });
+    expect(await service.get('home')).toEqual(second.dashboard);
+    expect(await service.list()).toHaveLength(1);
+  });
+
+  it('lists summaries ordered by title, then by id', async () => {
+    await service.put('b', document('Beta'));
+    await service.put('a2', document('Alpha', { panels: [] }));
+    await service.put('a1', document('Alpha'));
+    await service.put('z', document(' Leading space'));
+    expect(await service.list()).toEqual([
+      { id: 'z', title: ' Leading space', panels: 1, updatedAt: 1_700_000_000_000 },
+      { id: 'a1', title: 'Alpha', panels: 1, updatedAt: 1_700_000_000_000 },
+      { id: 'a2', title: 'Alpha', panels: 0, updatedAt: 1_700_000_000_000 },
+      { id: 'b', title: 'Beta', panels: 1, updatedAt: 1_700_000_000_000 },
+    ]);
+  });
+
+  it('answers an empty list when nothing is saved', async () => {
+    expect(await service.list()).toEqual([]);
+  });
+
+  it("deletes a dashboard and its annotations, leaving other dashboards' annotations", async () => {
+    await service.put('ops', document('Ops'));
+    await service.put('sales', document('Sales'));
+    await annotations.add({ id: 'a', dashboard: 'ops', t: 1, text: 'deploy', feed: null, author: 'ada' }, 0);
+    await annotations.add({ id: 'b', dashboard: 'sales', t: 1, text: 'launch', feed: null, author: 'ada' }, 0);
+    await service.delete('ops');
+    expect(await failure(service.get('ops'))).toEqual({ status: 404, code: 'dashboard_not_found' });
+    expect(await annotations.list({ dashboard: 'ops', limit: 10 })).toEqual([]);
+    expect((await annotations.list({ dashboard: 'sales', limit: 10 })).map((a) => a.id)).toEqual(['b']);
+    expect((await service.list()).map((s) => s.id)).toEqual(['sales']);
+  });
+
+  it('answers 404 dashboard_not_found for a dashboard never saved, and leaves its annotations', async () => {
+    await annotations.add({ id: 'a', dashboard: 'unsaved', t: 1, text: 'x', feed: null, author: 'ada' }, 0);
+    expect(await failure(service.get('nope'))).toEqual({ status: 404, code: 'dashboard_not_found' });
+    expect(await failure(service.delete('unsaved'))).toEqual({ status: 404, code: 'dashboard_not_found' });
+    expect(await annotations.list({ dashboard: 'unsaved', limit: 10 })).toHaveLength(1);
+  });
+
+  it.each(['', 'has space', 'no/slash', 'd'.repeat(129)])('answers 400 invalid_dashboard for the id %j', async (id) => {
+    const invalid = { status: 400, code: 'invalid_dashboard' };
+    expect(await failure(service.get(id))).toEqual(invalid);
+    expect(await failure(service.put(id, document('Ops')))).toEqual(invalid);
+    expect(await failure(service.delete(id))).toEqual(invalid);
+    expect(await service.list()).toEqual([]);
+  });
+});

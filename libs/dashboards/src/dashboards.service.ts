@@ -1,0 +1,92 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ApiError } from '@pulseboard/api';
+import type { Dashboard, DashboardDocument, DashboardSummary } from '@pulseboard/protocol';
+import { ANNOTATION_STORE, type AnnotationStore } from './annotation-store.js';
+import { checkDashboardId, newDashboardId } from './dashboard-id.js';
+import { DASHBOARD_STORE, type DashboardStore } from './dashboard-store.js';
+
+/** What saving a dashboard under an id did. */
+export interface DashboardPutResult {
+  dashboard: Dashboard;
+  /** `true` when nothing was saved under the id before. */
+  created: boolean;
+}
+
+// a fresh 51-bit id is taken only when someone chose it for their own dashboard; a few draws always suffice
+const NEW_ID_ATTEMPTS = 5;
+
+/**
+ * Saved dashboards: listing, reading, creating, replacing and deleting them.
+ * Documents arrive validated (`dashboardDocumentSchema`, at the HTTP edge);
+ * ids are checked here because they come from paths. Two saves of one
+ * dashboard at the same moment: the last one wins.
+ */
+@Injectable()
+export class DashboardsService {
+  constructor(
+    @Inject(DASHBOARD_STORE) private readonly store: DashboardStore,
+    @Inject(ANNOTATION_STORE) private readonly annotations: AnnotationStore,
+  ) {}
+
+  /** Every saved dashboard, ordered by title and then by id (both by UTF-16 code units, as `<` compares). */
+  async list(): Promise<DashboardSummary[]> {
+    const summaries = await this.store.list();
+    return summaries.sort((a, b) => compare(a.title, b.title) || compare(a.id, b.id));
+  }
+
+  /** The dashboard saved under `id`. Throws a 400 `invalid_dashboard` or a 404 `dashboard_not_found` `ApiError`. */
+  async get(id: string): Promise<Dashboard> {
+    const dashboard = await this.store.get(checkDashboardId(id));
+    if (dashboard === undefined) throw notFound(id);
+    return dashboard;
+  }
+
+  /** Saves `document` as a new dashboard under a new random id (`newDashboardId`). */
+  async create(document: DashboardDocument): Promise<Dashboard> {
+    for (let attempt = 0; attempt < NEW_ID_ATTEMPTS; attempt++) {
+      const id = newDashboardId();
+      if ((await this.store.get(id)) !== undefined) continue;
+      const now = Date.now();
+      const dashboard = saved(id, document, now, now);
+      await this.store.put(dashboard);
+      return dashboard;
+    }
+    throw new Error(`no free dashboard id in ${NEW_ID_ATTEMPTS} draws`);
+  }
+
+  /**
+   * Saves `document` under `id`, which the caller chooses (e.g. `home`):
+   * replaces the dashboard saved there, keeping its `createdAt`, or creates
+   * it. Throws a 400 `invalid_dashboard` `ApiError` for a bad id.
+   */
+  async put(id: string, document: DashboardDocument): Promise<DashboardPutResult> {
+    const existing = await this.store.get(checkDashboardId(id));
+    const now = Date.now();
+    const dashboard = saved(id, document, existing?.createdAt ?? now, now);
+    await this.store.put(dashboard);
+    return { dashboard, created: existing === undefined };
+  }
+
+  /**
+   * Deletes the dashboard saved under `id` and its annotations. Throws a 400
+   * `invalid_dashboard` or a 404 `dashboard_not_found` `ApiError`.
+   */
+  async delete(id: string): Promise<void> {
+    if (!(await this.store.delete(checkDashboardId(id)))) throw notFound(id);
+    // annotations go second: should this fail, what is left belongs to no saved dashboard,
+    // rather than a saved dashboard having lost its notes
+    await this.annotations.deleteForDashboard(id);
+  }
+}
+
+function saved(id: string, document: DashboardDocument, createdAt: number, updatedAt: number): Dashboard {
+  return { id, title: document.title, window: document.window, panels: document.panels, createdAt, updatedAt };
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function notFound(id: string): ApiError {
+  return new ApiError(404, 'dashboard_not_found', `no dashboard ${JSON.stringify(id)}`);
+}
