@@ -1,0 +1,158 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DashboardDocument, Panel } from '@pulseboard/protocol';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../support/browser.js';
+import { getJson, ingest } from '../support/http.js';
+import { freePort } from '../support/ports.js';
+import { chromiumAvailable } from '../support/requirements.js';
+import { ServerProcess } from '../support/server-process.js';
+
+const OUTPUT = 'test-output';
+
+const panel = (id: string, feeds: string[], x = 0, y = 0): Panel => ({
+  id,
+  kind: 'timeseries',
+  title: `Panel ${id}`,
+  unit: 'ms',
+  feeds,
+  x,
+  y,
+  w: 6,
+  h: 4,
+});
+
+async function putDashboard(url: string, id: string, doc: DashboardDocument): Promise<void> {
+  const res = await fetch(`${url}/api/v1/dashboards/${id}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(doc),
+  });
+  if (res.status !== 200 && res.status !== 201) throw new Error(`PUT answered ${res.status}: ${await res.text()}`);
+}
+
+describe.runIf(chromiumAvailable())('the dashboard in Chromium', () => {
+  let server: ServerProcess;
+  let browser: Browser;
+  let dataDir: string;
+  let port: string;
+  const pages: Page[] = [];
+  const errors: string[] = [];
+
+  const open = async (path: string): Promise<Page> => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    pages.push(page);
+    page.on('console', (message) => {
+      // a stream or socket cut by a server restart is logged by Chromium itself; anything else is a bug
+      if (message.type() === 'error' && !/net::ERR_|Failed to load resource/.test(message.text())) {
+        errors.push(message.text());
+      }
+    });
+    page.on('pageerror', (error) => errors.push(String(error)));
+    await page.goto(`${server.url}/${path}`);
+    return page;
+  };
+  const lastValue = (page: Page, feed: string) =>
+    page.locator(`[data-testid="legend-last"][data-feed="${feed}"]`).first();
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'pulseboard-browser-'));
+    port = String(await freePort());
+    server = await ServerProcess.start({ PORT: port, DATA_DIR: dataDir });
+    browser = await launchChromium();
+    mkdirSync(OUTPUT, { recursive: true });
+  });
+  afterEach(async () => {
+    for (const page of pages.splice(0)) await page.close();
+    expect(errors.splice(0)).toEqual([]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('shows a panel’s last value change after an ingest', async () => {
+    await putDashboard(server.url, 'values', { title: 'Values', window: '5m', panels: [panel('a', ['b1.latency'])] });
+    await ingest(server.url, [{ feed: 'b1.latency', v: 1.5 }]);
+    const page = await open('#/d/values');
+    await expect.poll(() => page.getByTestId('dashboard-title').textContent()).toContain('Values');
+    await expect.poll(() => lastValue(page, 'b1.latency').textContent(), { timeout: 10_000 }).toContain('1.5');
+    await ingest(server.url, [{ feed: 'b1.latency', v: 42.25 }]);
+    await expect.poll(() => lastValue(page, 'b1.latency').textContent(), { timeout: 10_000 }).toContain('42.25');
+    await expect.poll(() => page.getByTestId('connection-state').textContent()).toContain('connected');
+    await page.screenshot({ path: `${OUTPUT}/dashboard-values.png` });
+  });
+
+  it('shows an annotation made in one page in another, and after a reload', async () => {
+    await putDashboard(server.url, 'notes', { title: 'Notes', window: '5m', panels: [panel('a', ['b2.cpu'])] });
+    await ingest(server.url, [{ feed: 'b2.cpu', v: 1 }]);
+    const [writer, reader] = [await open('#/d/notes'), await open('#/d/notes')];
+    for (const page of [writer, reader]) await lastValue(page, 'b2.cpu').waitFor();
+    // both viewers are present on the dashboard
+    await expect.poll(() => reader.getByTestId('presence-viewer').count(), { timeout: 10_000 }).toBe(2);
+
+    const plot = writer.locator('[data-testid="panel"] .u-over').first();
+    const box = (await plot.boundingBox())!;
+    await plot.click({ position: { x: box.width * 0.8, y: box.height / 2 } });
+    const input = writer.getByTestId('annotation-input');
+    await input.fill('deploy v2');
+    await input.press('Enter');
+
+    const marker = reader.locator('[data-testid="annotation-marker"][title*="deploy v2"]');
+    await marker.first().waitFor({ timeout: 10_000 });
+    await reader.reload();
+    await reader.locator('[data-testid="annotation-marker"][title*="deploy v2"]').first().waitFor({ timeout: 10_000 });
+    const listed = await getJson<{ text: string }[]>(`${server.url}/api/v1/dashboards/notes/annotations`);
+    expect(listed.body.map((a) => a.text)).toEqual(['deploy v2']);
+  });
+
+  it('saves a changed dashboard on the server and reloads it identical', async () => {
+    await putDashboard(server.url, 'saved', {
+      title: 'Saved',
+      window: '5m',
+      panels: [panel('a', ['b3.x']), panel('b', ['b3.y'], 6)],
+    });
+    const page = await open('#/d/saved');
+    await page.getByTestId('panel').nth(1).waitFor();
+    await page.getByTestId('window-select').selectOption('15m');
+    await expect.poll(() => page.getByTestId('save-state').textContent(), { timeout: 10_000 }).toBe('saved');
+    const saved = await getJson<DashboardDocument>(`${server.url}/api/v1/dashboards/saved`);
+    expect(saved.body.window).toBe('15m');
+
+    const before = await page
+      .getByTestId('panel')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-panel-id')));
+    await page.reload();
+    await page.getByTestId('panel').nth(1).waitFor();
+    const after = await page.getByTestId('panel').evaluateAll((els) => els.map((e) => e.getAttribute('data-panel-id')));
+    expect(after).toEqual(before);
+    expect(await page.getByTestId('window-select').inputValue()).toBe('15m');
+    const reloaded = await getJson<DashboardDocument>(`${server.url}/api/v1/dashboards/saved`);
+    expect(reloaded.body).toEqual(saved.body);
+  });
+
+  it('says reconnecting while the server is down and resumes with every point when it is back', async () => {
+    await putDashboard(server.url, 'restart', { title: 'Restart', window: '5m', panels: [panel('a', ['b4.v'])] });
+    await ingest(server.url, [{ feed: 'b4.v', v: 1 }]);
+    const page = await open('#/d/restart');
+    await expect.poll(() => lastValue(page, 'b4.v').textContent(), { timeout: 10_000 }).toContain('1');
+    await expect.poll(() => page.getByTestId('connection-state').textContent()).toContain('connected');
+
+    await server.stop('SIGTERM');
+    await expect
+      .poll(() => page.getByTestId('connection-state').textContent(), { timeout: 15_000 })
+      .toMatch(/reconnecting/);
+    server = await ServerProcess.start({ PORT: port, DATA_DIR: dataDir });
+    await expect
+      .poll(() => page.getByTestId('connection-state').textContent(), { timeout: 30_000 })
+      .toContain('connected');
+    await ingest(server.url, [{ feed: 'b4.v', v: 7 }]);
+    await expect.poll(() => lastValue(page, 'b4.v').textContent(), { timeout: 10_000 }).toContain('7');
+    // nothing was lost: the line holds both points and no gap was drawn
+    expect(await page.getByTestId('gap-marker').count()).toBe(0);
+    await page.screenshot({ path: `${OUTPUT}/dashboard-after-restart.png` });
+  });
+});

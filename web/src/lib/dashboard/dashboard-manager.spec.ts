@@ -1,0 +1,178 @@
+import type { DashboardDocument, FeedInfo } from '@pulseboard/protocol';
+import { describe, expect, it, vi } from 'vitest';
+import { PulseboardApi } from '../data/api';
+import { DashboardManager } from './dashboard-manager.svelte';
+
+interface Call {
+  method: string;
+  url: string;
+  body?: DashboardDocument;
+}
+
+/** A scripted server: dashboards in a map, a feed list, and PUTs that answer when the test lets them. */
+function server(options: { saved?: Record<string, DashboardDocument>; feeds?: string[][] } = {}) {
+  const calls: Call[] = [];
+  const held: (() => void)[] = [];
+  let holdPuts = false;
+  const feedLists = options.feeds ?? [[]];
+  const fetcher = (url: string, init?: RequestInit): Promise<Response> => {
+    const method = init?.method ?? 'GET';
+    const body = typeof init?.body === 'string' ? (JSON.parse(init.body) as DashboardDocument) : undefined;
+    calls.push({ method, url, body });
+    if (url.includes('/api/v1/feeds')) {
+      const names = feedLists.length > 1 ? feedLists.shift()! : feedLists[0];
+      return Promise.resolve(
+        Response.json(names.map((name): FeedInfo => ({ name, rate: 1, last: null, retained: 1 }))),
+      );
+    }
+    const id = decodeURIComponent(url.split('/').pop()!);
+    if (method === 'PUT') {
+      const answer = () => Response.json({ ...body, id, createdAt: 1, updatedAt: 2 });
+      if (!holdPuts) return Promise.resolve(answer());
+      return new Promise((resolve) => held.push(() => resolve(answer())));
+    }
+    const saved = options.saved?.[id];
+    if (saved === undefined) {
+      return Promise.resolve(
+        Response.json({ error: { code: 'dashboard_not_found', message: 'no', details: [] } }, { status: 404 }),
+      );
+    }
+    return Promise.resolve(Response.json({ ...saved, id, createdAt: 1, updatedAt: 2 }));
+  };
+  return {
+    api: new PulseboardApi('http://pulse.test', fetcher),
+    calls,
+    puts: () => calls.filter((call) => call.method === 'PUT'),
+    hold: () => (holdPuts = true),
+    release: () => {
+      holdPuts = false;
+      for (const answer of held.splice(0)) answer();
+    },
+  };
+}
+
+const saved: DashboardDocument = {
+  title: 'Ops',
+  window: '5m',
+  panels: [{ id: 'a', kind: 'timeseries', title: 'A', unit: '', feeds: ['a.b'], x: 0, y: 0, w: 6, h: 4 }],
+};
+
+describe('DashboardManager', () => {
+  it('loads a saved dashboard without saving it again', async () => {
+    const fake = server({ saved: { ops: saved } });
+    const manager = new DashboardManager(fake.api, 'ops');
+    const stop = manager.listen();
+    await vi.waitFor(() => expect(manager.status).toBe('ready'));
+    expect(manager.document).toEqual(saved);
+    expect(manager.saveState).toBe('saved');
+    stop();
+    expect(fake.puts()).toEqual([]);
+  });
+
+  it('builds the default home from the feeds, and saves it on the first edit only', async () => {
+    const fake = server({ feeds: [['b.two', 'a.one', 'c.three']] });
+    const manager = new DashboardManager(fake.api, 'home');
+    manager.listen();
+    await vi.waitFor(() => expect(manager.status).toBe('ready'));
+    expect(manager.document.title).toBe('Overview');
+    expect(manager.document.panels.map((p) => p.feeds[0])).toEqual(['a.one', 'b.two', 'c.three']);
+    expect(manager.saveState).toBe('unsaved');
+    expect(fake.puts()).toEqual([]);
+
+    manager.setWindow('15m');
+    expect(manager.saveState).toBe('saving');
+    await vi.waitFor(() => expect(manager.saveState).toBe('saved'));
+    expect(fake.puts()).toHaveLength(1);
+    expect(fake.puts()[0].url).toBe('http://pulse.test/api/v1/dashboards/home');
+    expect(fake.puts()[0].body).toEqual({ ...manager.document, window: '15m' });
+  });
+
+  it('waits for a feed of one’s own (the server’s metrics do not count), then builds the default', async () => {
+    const fake = server({ feeds: [[], ['pulseboard.feeds'], ['pulseboard.feeds', 'x.y']] });
+    const manager = new DashboardManager(fake.api, 'home', { feedPollMs: 150 });
+    manager.listen();
+    await vi.waitFor(() => expect(manager.status).toBe('no-feeds'));
+    await vi.waitFor(() => expect(manager.status).toBe('ready'));
+    expect(manager.document.panels.map((p) => p.feeds)).toEqual([['x.y']]);
+  });
+
+  it('charts the server’s own metrics on request while there is nothing else', async () => {
+    const fake = server({ feeds: [['pulseboard.feeds', 'pulseboard.cpu.percent']] });
+    const manager = new DashboardManager(fake.api, 'home', { feedPollMs: 1_000 });
+    const stop = manager.listen();
+    await vi.waitFor(() => expect(manager.status).toBe('no-feeds'));
+    expect(manager.serverMetrics).toEqual(['pulseboard.feeds', 'pulseboard.cpu.percent']);
+    manager.showServerMetrics();
+    expect(manager.status).toBe('ready');
+    expect(manager.document.panels.map((p) => p.feeds[0])).toEqual(['pulseboard.cpu.percent', 'pulseboard.feeds']);
+    stop();
+  });
+
+  it('says a dashboard is missing, and creates it on request', async () => {
+    const fake = server();
+    const manager = new DashboardManager(fake.api, 'team-a');
+    manager.listen();
+    await vi.waitFor(() => expect(manager.status).toBe('missing'));
+    manager.create();
+    await vi.waitFor(() => expect(manager.saveState).toBe('saved'));
+    expect(fake.puts()[0].body).toEqual({ title: 'team-a', window: '5m', panels: [] });
+  });
+
+  it('debounces moves into one save, and saves a change made during a save right after it', async () => {
+    const fake = server({ saved: { ops: saved } });
+    const manager = new DashboardManager(fake.api, 'ops', { saveDelayMs: 20 });
+    manager.listen();
+    await vi.waitFor(() => expect(manager.status).toBe('ready'));
+
+    manager.movePanel('a', 1, 0);
+    manager.movePanel('a', 1, 0);
+    manager.resizePanel('a', -1, 1);
+    expect(manager.saveState).toBe('unsaved');
+    fake.hold();
+    await vi.waitFor(() => expect(manager.saveState).toBe('saving'));
+    expect(fake.puts()).toHaveLength(1);
+    expect(fake.puts()[0].body?.panels[0]).toMatchObject({ x: 2, w: 5, h: 5 });
+
+    manager.setTitle('Ops room');
+    expect(manager.saveState).toBe('saving');
+    fake.release();
+    await vi.waitFor(() => expect(fake.puts()).toHaveLength(2));
+    fake.release();
+    await vi.waitFor(() => expect(manager.saveState).toBe('saved'));
+    expect(fake.puts()[1].body?.title).toBe('Ops room');
+  });
+
+  it('keeps the change and says unsaved when the server refuses it', async () => {
+    const fake = server({ saved: { ops: saved } });
+    const manager = new DashboardManager(
+      new PulseboardApi('http://pulse.test', (url, init) =>
+        init?.method === 'PUT'
+          ? Promise.resolve(
+              Response.json(
+                { error: { code: 'invalid_body', message: 'title too long', details: [] } },
+                { status: 400 },
+              ),
+            )
+          : fake.api.dashboard('ops').then((d) => Response.json(d)),
+      ),
+      'ops',
+    );
+    manager.listen();
+    await vi.waitFor(() => expect(manager.status).toBe('ready'));
+    manager.setWindow('1h');
+    await vi.waitFor(() => expect(manager.saveState).toBe('unsaved'));
+    expect(manager.problem).toBe('Not saved: title too long');
+    expect(manager.document.window).toBe('1h');
+  });
+
+  it('adds a panel below the others with a free id', async () => {
+    const fake = server({ saved: { ops: saved } });
+    const manager = new DashboardManager(fake.api, 'ops');
+    manager.listen();
+    await vi.waitFor(() => expect(manager.status).toBe('ready'));
+    const id = manager.addPanel({ kind: 'stat', title: 'Errors', unit: '/s', feeds: ['api.errors'] });
+    expect(manager.document.panels.find((p) => p.id === id)).toMatchObject({ x: 0, y: 4, w: 3, h: 2 });
+    manager.removePanel('a');
+    expect(manager.document.panels.map((p) => p.id)).toEqual([id]);
+  });
+});

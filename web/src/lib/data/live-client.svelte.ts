@@ -1,0 +1,266 @@
+import type { AnnotateMessage, Annotation, GapEvent, PresenceEvent, Viewer } from '@pulseboard/protocol';
+import {
+  PulseboardConsumer,
+  type ConnectionState,
+  type ConsumerEvents,
+  type ControlSocket,
+  type Listener,
+} from '@pulseboard/sdk';
+import { getContext, setContext } from 'svelte';
+import { PulseboardApi } from './api';
+import { AnnotationList } from './annotation-list.svelte';
+import { FeedRegistry, SharedByKey, type PendingFeed } from './feed-registry';
+
+/** The connection as the page shows it. */
+export type LiveState = 'connecting' | 'connected' | 'reconnecting' | 'offline';
+
+/** Receives one feed's new points, and news of lost continuity. */
+export interface FeedSink {
+  points(feed: string, t: readonly number[], v: readonly number[]): void;
+  gap?(gap: GapEvent): void;
+  /**
+   * `feed` is on the stream: every point from now on arrives through
+   * `points`, so history requested after this call leaves no hole.
+   */
+  live?(feed: string): void;
+}
+
+/** What the client needs of the SDK's consumer (a fake of it in unit tests). */
+export interface LiveConsumer {
+  readonly state: ConnectionState;
+  on<K extends keyof ConsumerEvents>(event: K, listener: Listener<ConsumerEvents[K]>): () => void;
+  connect(): void;
+  close(): void;
+  subscribe(feeds: string[]): Promise<string[]>;
+  unsubscribe(feeds: string[]): Promise<string[]>;
+  controlSocket(): ControlSocket;
+}
+
+export interface LiveClientOptions {
+  /** The server's base URL; the page's origin by default. */
+  url?: string;
+  consumer?: LiveConsumer;
+  api?: PulseboardApi;
+}
+
+/** How long a presence or annotation message waits for the server's acknowledgement. */
+const ACK_TIMEOUT_MS = 5_000;
+
+/**
+ * The page's one stream and one control socket (through the SDK). Panels
+ * subscribe as they mount and unsubscribe as they unmount; a feed is on the
+ * stream while at least one panel wants it (reference counts per feed).
+ *
+ * State mapping from the SDK's consumer: its first `connecting` is
+ * `connecting`; `connected` is `connected`; `connecting` after having been
+ * connected is `reconnecting` (the SDK resumes from its cursor, so nothing is
+ * lost), or `offline` while the browser has no network; `disconnected` while
+ * listening means the server refused the stream itself and the SDK stopped:
+ * `offline` until {@link retry} (or the network comes back).
+ */
+export class LiveClient {
+  state = $state<LiveState>('connecting');
+  /** The latest connection problem, for a tooltip; cleared once connected. */
+  problem = $state<string>();
+  readonly api: PulseboardApi;
+  readonly #consumer: LiveConsumer;
+  readonly #feeds = new FeedRegistry();
+  readonly #annotationLists = new SharedByKey<AnnotationList>();
+  #listening = false;
+  #everConnected = false;
+
+  constructor(options: LiveClientOptions = {}) {
+    const url = options.url ?? location.origin;
+    this.#consumer = options.consumer ?? new PulseboardConsumer({ url, feeds: [] });
+    this.api = options.api ?? new PulseboardApi(url);
+  }
+
+  /** Connects; returns the cleanup that closes the stream and the socket. */
+  listen(): () => void {
+    const consumer = this.#consumer;
+    const stops = [
+      consumer.on('state', ({ state }) => this.#onState(state)),
+      consumer.on('hello', () => this.#confirmWaiting()),
+      consumer.on('points', ({ feeds }) => this.#feeds.dispatch(feeds)),
+      consumer.on('gap', (gap) => this.#feeds.dispatchGap(gap)),
+      consumer.on('error', (error) => {
+        this.problem = error.message;
+      }),
+    ];
+    // the SDK keeps retrying while the network is down; the page says why nothing moves
+    const onNetwork = () => {
+      if (navigator.onLine) consumer.connect();
+      this.#onState(consumer.state);
+    };
+    window.addEventListener('online', onNetwork);
+    window.addEventListener('offline', onNetwork);
+    this.#listening = true;
+    consumer.connect();
+    this.#onState(consumer.state);
+    return () => {
+      this.#listening = false;
+      window.removeEventListener('online', onNetwork);
+      window.removeEventListener('offline', onNetwork);
+      for (const stop of stops) stop();
+      consumer.close();
+    };
+  }
+
+  /** Tries again after the server refused the stream (`offline`). */
+  retry(): void {
+    if (this.#listening) this.#consumer.connect();
+  }
+
+  /** Adds feeds for `sink`; returns the function that removes them. */
+  subscribe(feeds: readonly string[], sink: FeedSink): () => void {
+    const { added, live } = this.#feeds.add(feeds, sink);
+    // already on the stream for another panel: live for this one too, once it has returned
+    if (live.length > 0) {
+      queueMicrotask(() => {
+        for (const feed of live) if (this.#feeds.has(feed, sink)) sink.live?.(feed);
+      });
+    }
+    if (added.length > 0) this.#confirm(added);
+    let removed = false;
+    return () => {
+      if (removed) return;
+      removed = true;
+      const gone = this.#feeds.remove(feeds, sink);
+      if (gone.length > 0) this.#consumer.unsubscribe(gone).catch((error: unknown) => this.#report(error));
+    };
+  }
+
+  /** The feeds on the stream (or waiting for it), with how many sinks want each. */
+  get subscriptions(): ReadonlyMap<string, number> {
+    return this.#feeds.counts();
+  }
+
+  /** Enters a dashboard's presence room; resolves with who is there. */
+  join(dashboard: string): Promise<Viewer[]> {
+    return new Promise((resolve, reject) => {
+      this.#socket()
+        .timeout(ACK_TIMEOUT_MS)
+        .emit('join', { dashboard }, (error, ack) => {
+          if (error) reject(error);
+          else if (!ack.ok) reject(new Error(ack.error.message));
+          else resolve(ack.viewers);
+        });
+    });
+  }
+
+  /** Leaves a dashboard's presence room. */
+  leave(dashboard: string): void {
+    this.#socket().emit('leave', { dashboard }, () => undefined);
+  }
+
+  /** Stores an annotation and shows it to everyone on the dashboard; resolves with its id. */
+  annotate(message: AnnotateMessage): Promise<string> {
+    return new Promise((resolve, reject) => {
+      this.#socket()
+        .timeout(ACK_TIMEOUT_MS)
+        .emit('annotate', message, (error, ack) => {
+          if (error) reject(new Error('the server did not answer; the note was not saved'));
+          else if (!ack.ok) reject(new Error(ack.error.message));
+          else resolve(ack.id);
+        });
+    });
+  }
+
+  /** Presence changes of the dashboards this page joined. */
+  onPresence(listener: (event: PresenceEvent) => void): () => void {
+    const socket = this.#socket();
+    socket.on('presence', listener);
+    return () => socket.off('presence', listener);
+  }
+
+  /** New annotations of the dashboards this page joined. */
+  onAnnotation(listener: (annotation: Annotation) => void): () => void {
+    const socket = this.#socket();
+    socket.on('annotation', listener);
+    return () => socket.off('annotation', listener);
+  }
+
+  /** Whether the control socket is connected now (messages sent meanwhile wait for it). */
+  get controlConnected(): boolean {
+    return this.#socket().connected;
+  }
+
+  /** The control socket (re)connected: rooms are per connection, so presence must be joined again. */
+  onControlConnect(listener: () => void): () => void {
+    const socket = this.#socket();
+    socket.on('connect', listener);
+    return () => socket.off('connect', listener);
+  }
+
+  /**
+   * A dashboard's annotations, loaded once and kept current for every panel
+   * that shows them; `release` when done.
+   */
+  annotations(dashboard: string): { list: AnnotationList; release: () => void } {
+    const { value, release } = this.#annotationLists.acquire(dashboard, () => {
+      const list = new AnnotationList(this, dashboard);
+      return { value: list, stop: list.listen() };
+    });
+    return { list: value, release };
+  }
+
+  #socket(): ControlSocket {
+    return this.#consumer.controlSocket();
+  }
+
+  #onState(state: ConnectionState): void {
+    if (state === 'connected') {
+      this.#everConnected = true;
+      this.state = 'connected';
+      this.problem = undefined;
+    } else if (state === 'connecting') {
+      this.state = !navigator.onLine ? 'offline' : this.#everConnected ? 'reconnecting' : 'connecting';
+    } else if (this.#listening) {
+      this.state = 'offline';
+    }
+  }
+
+  /**
+   * Puts feeds on the stream. Connected, the SDK's promise resolves with the
+   * server's acknowledgement: the feeds are live. Otherwise the SDK only
+   * records them for the next stream, and they are confirmed at its `hello`.
+   */
+  #confirm(feeds: string[]): void {
+    const pending = this.#feeds.pending(feeds);
+    const connected = this.#consumer.state === 'connected';
+    this.#consumer.subscribe(feeds).then(
+      () => {
+        if (connected) this.#markLive(pending);
+      },
+      (error: unknown) => {
+        // refused (e.g. too many subscriptions): history still draws, without live points
+        this.#report(error);
+        this.#markLive(pending);
+      },
+    );
+  }
+
+  #confirmWaiting(): void {
+    const waiting = this.#feeds.waiting();
+    if (waiting.length > 0) this.#confirm(waiting);
+  }
+
+  #markLive(pending: readonly PendingFeed[]): void {
+    this.#feeds.markLive(pending);
+  }
+
+  #report(error: unknown): void {
+    this.problem = error instanceof Error ? error.message : String(error);
+  }
+}
+
+/** The context key of the page's client; `mount(…, { context: new Map([[LIVE_CLIENT_KEY, client]]) })` outside the app. */
+export const LIVE_CLIENT_KEY = Symbol('live-client');
+
+export function setLiveClient(client: LiveClient): void {
+  setContext(LIVE_CLIENT_KEY, client);
+}
+
+export function getLiveClient(): LiveClient {
+  return getContext<LiveClient>(LIVE_CLIENT_KEY);
+}

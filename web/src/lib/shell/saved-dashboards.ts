@@ -1,0 +1,59 @@
+import type { Dashboard, DashboardDocument, DashboardSummary } from '@pulseboard/protocol';
+import { ApiError, type FetchLike, type PulseboardApi } from '../data/api';
+
+const BASE = '/api/v1/dashboards';
+
+/**
+ * The saved dashboards as the list page and "Add to dashboard" use them:
+ * reading, saving and creating go through the page's {@link PulseboardApi};
+ * listing and deleting, which only these pages need, are here.
+ */
+export class SavedDashboards {
+  readonly #api: PulseboardApi;
+  readonly #fetch: FetchLike;
+
+  constructor(api: PulseboardApi, fetcher: FetchLike = (input, init) => fetch(input, init)) {
+    this.#api = api;
+    this.#fetch = fetcher;
+  }
+
+  async list(signal?: AbortSignal): Promise<DashboardSummary[]> {
+    const response = await this.#fetch(BASE, { signal, headers: { accept: 'application/json' } });
+    if (!response.ok) throw await apiError(response);
+    return (await response.json()) as DashboardSummary[];
+  }
+
+  /** The dashboard, or `undefined` when none is saved under `id`. */
+  get(id: string, signal?: AbortSignal): Promise<Dashboard | undefined> {
+    return this.#api.dashboard(id, signal);
+  }
+
+  /** Saves `document` under `id`, replacing what was there. */
+  save(id: string, document: DashboardDocument): Promise<Dashboard> {
+    return this.#api.saveDashboard(id, document);
+  }
+
+  create(document: DashboardDocument): Promise<Dashboard> {
+    return this.#api.createDashboard(document);
+  }
+
+  async delete(id: string): Promise<void> {
+    const response = await this.#fetch(`${BASE}/${encodeURIComponent(id)}`, { method: 'DELETE' });
+    // Already gone is what the caller wanted.
+    if (!response.ok && response.status !== 404) throw await apiError(response);
+  }
+}
+
+async function apiError(response: Response): Promise<ApiError> {
+  const fallback = `the server answered ${response.status}`;
+  try {
+    const { error } = (await response.json()) as { error?: { code?: unknown; message?: unknown } };
+    return new ApiError(
+      response.status,
+      typeof error?.code === 'string' ? error.code : 'http_error',
+      typeof error?.message === 'string' ? error.message : fallback,
+    );
+  } catch {
+    return new ApiError(response.status, 'http_error', fallback);
+  }
+}
