@@ -25,6 +25,8 @@ export default defineConfig({
       '/api': api,
       '/health': api,
       '/metrics': api,
+      // the control socket: WebSocket upgrades pass through too
+      '/socket.io': { ...api, ws: true },
     },
   },
 });
