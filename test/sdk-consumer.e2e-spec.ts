@@ -12,6 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ingest } from './support/http.js';
 import { ServerProcess } from './support/server-process.js';
 import { freePort } from './support/ports.js';
+import { Waiters } from './support/waiters.js';
 import { startServer, type TestServer } from './support/server.js';
 
 const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
@@ -26,7 +27,7 @@ class Recorder {
   readonly reconnects: ReconnectEvent[] = [];
   /** Which event came when. */
   readonly timeline: string[] = [];
-  private waiters: (() => void)[] = [];
+  private readonly waiters = new Waiters();
 
   constructor(readonly consumer: PulseboardConsumer) {
     consumer.on('hello', (e) => this.record(this.hellos, e));
@@ -43,21 +44,8 @@ class Recorder {
   }
 
   until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-    if (condition()) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== check);
-        const seen = `state ${this.consumer.state}, errors ${this.errors.map((e) => e.code).join(',')}`;
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what} (${seen})`));
-      }, timeoutMs);
-      const check = (): void => {
-        if (!condition()) return;
-        clearTimeout(timer);
-        this.waiters = this.waiters.filter((w) => w !== check);
-        resolve();
-      };
-      this.waiters.push(check);
-    });
+    const seen = (): string => `state ${this.consumer.state}, errors ${this.errors.map((e) => e.code).join(',')}`;
+    return this.waiters.until(condition, () => `${what} (${seen()})`, timeoutMs);
   }
 
   untilValues(feed: string, count: number, timeoutMs = 10_000): Promise<void> {
@@ -76,7 +64,7 @@ class Recorder {
   }
 
   private notify(): void {
-    for (const waiter of [...this.waiters]) waiter();
+    this.waiters.notify();
   }
 }
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { DashboardDocument, Panel } from '@pulseboard/protocol';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../support/browser.js';
+import { launchChromium, recordPageErrors } from '../support/browser.js';
 import { getJson, ingest } from '../support/http.js';
 import { freePort } from '../support/ports.js';
 import { chromiumAvailable } from '../support/requirements.js';
@@ -44,13 +44,8 @@ describe.runIf(chromiumAvailable())('the dashboard in Chromium', () => {
   const open = async (path: string): Promise<Page> => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     pages.push(page);
-    page.on('console', (message) => {
-      // a stream or socket cut by a server restart is logged by Chromium itself; anything else is a bug
-      if (message.type() === 'error' && !/net::ERR_|Failed to load resource/.test(message.text())) {
-        errors.push(message.text());
-      }
-    });
-    page.on('pageerror', (error) => errors.push(String(error)));
+    // a stream or socket cut by a server restart is logged by Chromium itself; anything else is a bug
+    recordPageErrors(page, errors, (message) => /net::ERR_|Failed to load resource/.test(message.text()));
     await page.goto(`${server.url}/${path}`);
     return page;
   };

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import type { DashboardDocument } from '@pulseboard/protocol';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../support/browser.js';
+import { launchChromium, recordPageErrors } from '../support/browser.js';
 import { getJson, ingest } from '../support/http.js';
 import { chromiumAvailable } from '../support/requirements.js';
 import { ServerProcess } from '../support/server-process.js';
@@ -20,12 +20,11 @@ describe.runIf(chromiumAvailable())('the app shell and feed explorer in Chromium
   const open = async (path: string, colorScheme: 'light' | 'dark' = 'light'): Promise<Page> => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme });
     pages.push(page);
-    page.on('console', (message) => {
-      if (message.type() !== 'error') return;
-      if (message.text().includes('404') && UNSAVED_HOME.test(message.location().url)) return;
-      errors.push(message.text());
-    });
-    page.on('pageerror', (error) => errors.push(String(error)));
+    recordPageErrors(
+      page,
+      errors,
+      (message) => message.text().includes('404') && UNSAVED_HOME.test(message.location().url),
+    );
     await page.goto(`${server.url}/${path}`);
     return page;
   };
