@@ -7,6 +7,7 @@ import { killAll, REPO_ROOT, type ServerKind } from './lib/processes.js';
 import { waitForQuiet } from './lib/proc.js';
 import { evaluateTargets, renderReport } from './lib/report.js';
 import type { BenchResults } from './lib/results.js';
+import { runBrowser } from './scenarios/browser.js';
 import { runFanout } from './scenarios/fanout.js';
 import { runIdle } from './scenarios/idle.js';
 import { runIngestEngine, runIngestHttp } from './scenarios/ingest.js';
@@ -101,6 +102,12 @@ async function main(): Promise<number> {
       }
     }
     if (config.sections.includes('sockets')) results.sockets = await runSocketsSection(config, quiet);
+    if (config.sections.includes('browser')) {
+      log(`browser: the dashboard in headless Chromium, ${config.browserHeapMs / 60_000} min of heap readings`);
+      await quiet();
+      results.browser = await runBrowser(config);
+      if (results.browser.status !== 'ok') log(`  ${results.browser.status}: ${results.browser.reason ?? ''}`);
+    }
   } finally {
     killAll();
   }

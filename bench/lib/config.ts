@@ -1,14 +1,30 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
+import type { ValueShape } from './points.js';
 import { SERVER_KINDS, type ServerKind } from './processes.js';
 
-export type Section = 'fanout' | 'idle' | 'ingest' | 'patterns' | 'sockets';
+export type Section = 'fanout' | 'idle' | 'ingest' | 'patterns' | 'sockets' | 'browser';
 
 /** The fan-out producer posts every this many ms. */
 export const PRODUCER_INTERVAL_MS = 10;
 /** Unanswered ingest requests before the producer skips batches (0.32 s of batches). */
 export const PRODUCER_MAX_IN_FLIGHT = 32;
-const SECTIONS: readonly Section[] = ['fanout', 'idle', 'ingest', 'patterns', 'sockets'];
+/** The dashboard of the browser section: 20 time-series panels of 5 feeds each, 100 distinct feeds. */
+export const BROWSER_PANELS = 20;
+export const BROWSER_FEEDS_PER_PANEL = 5;
+export const BROWSER_FEEDS = BROWSER_PANELS * BROWSER_FEEDS_PER_PANEL;
+/** 100 points/s per feed. */
+export const BROWSER_RATE = BROWSER_FEEDS * 100;
+/** The browser section's producer posts every 50 ms: 5 points per feed. */
+export const BROWSER_PRODUCER_INTERVAL_MS = 50;
+/** The dashboard's time window (`1m`). */
+export const BROWSER_WINDOW_MS = 60_000;
+/** The dashboard's JS heap is read every this many ms. */
+export const HEAP_EVERY_MS = 30_000;
+
+const VALUE_SHAPES: readonly ValueShape[] = ['walk', 'noise'];
+
+const SECTIONS: readonly Section[] = ['fanout', 'idle', 'ingest', 'patterns', 'sockets', 'browser'];
 
 /** The servers of the Socket.IO delivery section (see `scenarios/sockets.ts`). */
 export type SocketServer = 'pulseboard-deflate' | 'pulseboard-plain' | 'batching-deflate' | 'batching-plain' | 'naive';
@@ -53,14 +69,20 @@ export interface BenchConfig {
   engineStageMs: number;
   socketRuns: SocketRun[];
   socketServers: SocketServer[];
+  /** The dashboard's frame-rate window (and the blank page's, for the baseline). */
+  browserMeasureMs: number;
+  /** How long the dashboard's JS heap is followed (with the first value shape). */
+  browserHeapMs: number;
+  /** The value shapes the dashboard is measured with, in order. */
+  browserValues: ValueShape[];
   /** Run the fan-out servers under `--cpu-prof`. */
   profile: boolean;
   cores: number;
 }
 
 const USAGE = `usage: node bench/dist/run.js [options]
-  --quick                 smoke run (~2 minutes): 100 subscribers and sockets, short windows
-  --only <sections>       fanout,idle,ingest,patterns,sockets (default: all)
+  --quick                 smoke run (~4 minutes): 100 subscribers and sockets, short windows
+  --only <sections>       fanout,idle,ingest,patterns,sockets,browser (default: all)
   --servers <kinds>       pulseboard,limit,naive (default: all)
   --subscribers <list>    fan-out subscriber counts (default: 100,1000,5000)
   --rates <list>          fan-out ingest rates in points/s (default: 1000,10000)
@@ -71,7 +93,11 @@ const USAGE = `usage: node bench/dist/run.js [options]
   --socket-runs <list>    Socket.IO delivery runs as sockets x rate (default: 1000x1000,1000x10000,100x10000)
   --socket-servers <list> pulseboard-deflate,pulseboard-plain,batching-deflate,batching-plain,naive
                           (default: all but batching-plain)
-  --profile               write CPU profiles of the fan-out and Socket.IO servers to bench/results/profiles
+  --browser-measure <s>   dashboard frame-rate window in headless Chromium (default: 20)
+  --browser-minutes <m>   how long the dashboard's JS heap is followed (default: 10)
+  --browser-values <list> walk,noise: drifting values, and full-range noise at every point (default: both)
+  --profile               write CPU profiles of the fan-out and Socket.IO servers, and of the dashboard page,
+                          to bench/results/profiles
   --help`;
 
 function list<T extends string>(raw: string | undefined, allowed: readonly T[], fallback: readonly T[]): T[] {
@@ -108,6 +134,13 @@ function seconds(raw: string | undefined, fallback: number): number {
   return value * 1000;
 }
 
+function minutes(raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback * 60_000;
+  const value = Number(raw);
+  if (!(value > 0)) throw new Error(`expected a positive number of minutes: ${raw}`);
+  return value * 60_000;
+}
+
 export function parseConfig(argv: string[]): BenchConfig | undefined {
   const { values } = parseArgs({
     args: argv,
@@ -123,6 +156,9 @@ export function parseConfig(argv: string[]): BenchConfig | undefined {
       idle: { type: 'string' },
       'socket-runs': { type: 'string' },
       'socket-servers': { type: 'string' },
+      'browser-measure': { type: 'string' },
+      'browser-minutes': { type: 'string' },
+      'browser-values': { type: 'string' },
       profile: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -162,6 +198,9 @@ export function parseConfig(argv: string[]): BenchConfig | undefined {
           ],
     ),
     socketServers: list(values['socket-servers'], SOCKET_SERVERS, DEFAULT_SOCKET_SERVERS),
+    browserMeasureMs: seconds(values['browser-measure'], quick ? 5 : 20),
+    browserHeapMs: minutes(values['browser-minutes'], quick ? 1 : 10),
+    browserValues: list(values['browser-values'], VALUE_SHAPES, VALUE_SHAPES),
     profile: values.profile,
     cores: availableParallelism(),
   };

@@ -1,16 +1,52 @@
+/** `bench.f0` … `bench.f<count − 1>`. */
+export function feedNames(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `bench.f${i}`);
+}
+
 /** The fan-out feeds: `bench.f0` … `bench.f9`. */
-export const FEEDS = Array.from({ length: 10 }, (_, i) => `bench.f${i}`);
+export const FEEDS = feedNames(10);
 
 /** A metric-like value with two decimals, so wire sizes resemble real data. */
 export function sampleValue(): number {
   return Math.round(Math.random() * 100_000) / 100;
 }
 
-/** `{"points":[...]}` with `count` points over the feeds, round-robin from `first`, all at time `t`. */
-export function pointsBody(count: number, t: number, first = 0): string {
+/** How values are made: `noise` is uniform over 0–1000 at every point; `walk` moves each feed a little from its last value. */
+export type ValueShape = 'noise' | 'walk';
+
+/**
+ * Values of the given shape, by feed index. A walk steps by up to ±5 (0.5 % of
+ * the range) and reflects at 0 and 1000, like a gauge that drifts.
+ */
+export function values(shape: ValueShape): (feed: number) => number {
+  if (shape === 'noise') return sampleValue;
+  const last = new Map<number, number>();
+  return (feed) => {
+    let v = (last.get(feed) ?? sampleValue()) + (Math.random() - 0.5) * 10;
+    if (v < 0) v = -v;
+    if (v > 1000) v = 2000 - v;
+    last.set(feed, v);
+    return Math.round(v * 100) / 100;
+  };
+}
+
+export interface BodyLayout {
+  /** Default: {@link FEEDS}. */
+  feeds?: readonly string[];
+  /** Point `i` is at `t + i × stepMs` (rounded to the ms); default 0, all at `t`. */
+  stepMs?: number;
+  /** By the feed's index in `feeds`; default {@link sampleValue}. */
+  value?: (feed: number) => number;
+}
+
+/** `{"points":[...]}` with `count` points over the feeds, round-robin from `first`. */
+export function pointsBody(count: number, t: number, first = 0, layout: BodyLayout = {}): string {
+  const { feeds = FEEDS, stepMs = 0, value = sampleValue } = layout;
   let body = '{"points":[';
   for (let i = 0; i < count; i++) {
-    body += `${i === 0 ? '' : ','}{"feed":"${FEEDS[(first + i) % FEEDS.length]}","t":${t},"v":${sampleValue()}}`;
+    const feed = (first + i) % feeds.length;
+    const at = Math.round(t + i * stepMs);
+    body += `${i === 0 ? '' : ','}{"feed":"${feeds[feed]}","t":${at},"v":${value(feed)}}`;
   }
   return body + ']}';
 }

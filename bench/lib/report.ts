@@ -1,5 +1,6 @@
 import { PRODUCER_INTERVAL_MS, PRODUCER_MAX_IN_FLIGHT, type BenchConfig } from './config.js';
 import type { ServerKind } from './processes.js';
+import { browserSection, evaluateBrowserTargets } from './report-browser.js';
 import { bottleneck, fixed, int, ratio, table, target, times } from './report-parts.js';
 import { evaluateSocketTargets, socketsSection } from './report-sockets.js';
 import type { BenchResults, FanoutResult, PatternsResult, TargetResult } from './results.js';
@@ -307,6 +308,7 @@ export function evaluateTargets(results: BenchResults, config: BenchConfig): Tar
     );
   }
   targets.push(...evaluateSocketTargets(results, config));
+  targets.push(...evaluateBrowserTargets(results, config));
   return targets;
 }
 
@@ -315,6 +317,8 @@ function value(v: number | null, unit: string): string {
   if (unit === 'pts/s') return `${int(v)} pts/s`;
   if (unit === 'ms') return `${fixed(v, 0)} ms`;
   if (unit === 'KB') return `${fixed(v, 1)} KB`;
+  if (unit === 'fps') return `${fixed(v, 1)} fps`;
+  if (unit === '%') return `${fixed(v, 1)} %`;
   return `${v >= 100 ? v.toFixed(0) : v.toFixed(2)} ${unit}`;
 }
 
@@ -358,6 +362,7 @@ export function renderReport(results: BenchResults, config: BenchConfig): string
     out.push(...ingestSection(results, config), '');
   if (results.patterns !== undefined) out.push(...patternsSection(results.patterns), '');
   if (results.sockets !== undefined) out.push(...socketsSection(results, config), '');
+  if (results.browser !== undefined) out.push(...browserSection(results, config), '');
   if (results.targets.length > 0) out.push(...targetsSection(results), '');
   return out.join('\n');
 }

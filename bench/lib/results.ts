@@ -1,5 +1,7 @@
+import type { FrameStats, MainThreadShare } from './chromium.js';
 import type { SocketServer } from './config.js';
 import type { LatencySummary } from './histogram.js';
+import type { ValueShape } from './points.js';
 import type { ServerKind } from './processes.js';
 
 export interface FanoutResult {
@@ -136,6 +138,103 @@ export interface PatternsResult {
   matched?: number;
 }
 
+/** One reading of the dashboard's JS heap, after a forced GC. */
+export interface HeapSample {
+  /** Since the first reading. */
+  atMs: number;
+  /** `Runtime.getHeapUsage().usedSize` after `HeapProfiler.collectGarbage`: the V8 heap in use. */
+  usedBytes: number;
+  /** Blink's garbage-collected heap (`embedderHeapUsedSize`). */
+  embedderBytes: number;
+  /** `ArrayBuffer` contents and external strings (`backingStorageSize`), outside the V8 heap. */
+  backingBytes: number;
+  /** DOM nodes and event listeners alive in the page (CDP `Performance.getMetrics`). */
+  nodes: number;
+  listeners: number;
+  /** Frame rate over the interval that ended with this reading (`null` for the first). */
+  fps: number | null;
+  chartFps: number | null;
+}
+
+/** The JS heap of the dashboard followed over minutes (see `scenarios/browser-heap.ts`). */
+export interface HeapRun {
+  status: 'ok' | 'failed';
+  reason?: string;
+  /** The values flowing during the run. */
+  values: ValueShape;
+  warmupMs: number;
+  everyMs: number;
+  samples: HeapSample[];
+  firstBytes?: number;
+  lastBytes?: number;
+  maxBytes?: number;
+  /** last ÷ first. */
+  lastOverFirst?: number;
+}
+
+/** What the dashboard page's `EventSource` received (`points` events), from CDP network events. */
+export interface PageDelivery {
+  ms: number;
+  pointsPerSec: number;
+  messagesPerSec: number;
+  /** Event data (JSON), not wire bytes. */
+  bytesPerSec: number;
+  /** Distinct feeds seen. */
+  feeds: number;
+}
+
+/** One frame-rate window of the dashboard in a fresh page (see `scenarios/browser.ts`). */
+export interface DashboardWindow extends FrameStats {
+  values: ValueShape;
+  /** From the panels' first drawn frame to the start of the window. */
+  warmupMs: number;
+  /** fps ÷ the blank page's. */
+  ofBaseline: number | null;
+  mainThread: MainThreadShare;
+  /** Percent of one core per Chromium process kind over the window. */
+  chromiumCpu: Record<string, number>;
+  serverCpuPct: number;
+  producerCpuPct: number;
+  machineCpuPct: number;
+  /** Machine CPU not used by the bench's processes or Chromium. */
+  otherCpuPct: number;
+  /** At the end of the window, without a forced GC. */
+  heapUsedBytes: number;
+  /** From navigation until all panels were on the page and the chart frame counter moved. */
+  readyMs: number;
+  /** Panels with some part in the viewport (off-screen panels may draw less often). */
+  panelsInView: number;
+  ingest: { acceptedPerSec: number; skippedPoints: number; non202: Record<string, number>; errors: number };
+  /** Measured just after the frame-rate window, in a window of its own. */
+  delivered?: PageDelivery;
+  screenshot?: string;
+  /** With `--profile`: a CPU profile and a trace of the page, from the repository root. */
+  profile?: string;
+  trace?: string;
+}
+
+/** The dashboard drawing 20 panels of live feeds in headless Chromium (see `scenarios/browser.ts`). */
+export interface BrowserResult {
+  status: 'ok' | 'failed';
+  reason?: string;
+  chromium?: string;
+  panels: number;
+  feeds: number;
+  /** Points/s over all feeds. */
+  rate: number;
+  /** Points flowed this long (with each value shape) before the dashboard opened. */
+  prefillMs: number;
+  /** Problems that do not stop the run but bear on the figures (e.g. a `web/dist` older than `web/src`). */
+  warnings: string[];
+  /** `about:blank` in the same browser over the same window, while the points flow to the server. */
+  baseline?: FrameStats;
+  /** One per value shape, in the order run. */
+  dashboards: DashboardWindow[];
+  heap?: HeapRun;
+  /** Console errors and uncaught exceptions of the dashboard pages (first few). */
+  pageErrors: string[];
+}
+
 export interface TargetResult {
   name: string;
   measured: number | null;
@@ -159,5 +258,6 @@ export interface BenchResults {
   ingest: { http: IngestHttpResult[]; engine?: EngineResult };
   patterns?: PatternsResult;
   sockets?: { delivery: SocketDeliveryResult[]; idle: SocketIdleResult[] };
+  browser?: BrowserResult;
   targets: TargetResult[];
 }
