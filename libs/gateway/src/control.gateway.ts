@@ -148,13 +148,8 @@ export class ControlGateway implements OnGatewayConnection, OnGatewayDisconnect 
     @ConnectedSocket() socket: ControlSocket,
     @MessageBody() payload: unknown,
   ): Promise<Ack<{ id: string }>> {
-    let message: z.output<ControlSchemas['annotate']>;
     try {
-      message = parseWithSchema(this.schemas.annotate, payload, 'invalid_message');
-    } catch (error) {
-      return this.failed(error);
-    }
-    try {
+      const message = parseWithSchema(this.schemas.annotate, payload, 'invalid_message');
       const annotation = await this.annotations.create(message, socket.data.viewer.name);
       this.server.to(dashboardRoom(annotation.dashboard)).emit('annotation', annotation);
       return { ok: true, id: annotation.id };
