@@ -84,6 +84,8 @@ export interface ServerToClientEvents {
   gap: (event: GapEvent) => void;
   presence: (event: PresenceEvent) => void;
   annotation: (event: Annotation) => void;
+  /** Why the server is about to disconnect the socket (`token_expired`). */
+  error: (event: ControlError) => void;
 }
 
 /** The control events a client may send. */
