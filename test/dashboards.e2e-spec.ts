@@ -87,7 +87,7 @@ describe('dashboards API', () => {
     expect(res.status).toBe(201);
     const { id, createdAt, updatedAt } = res.body;
     expect(id).toMatch(/^[0-9a-z]{10}$/);
-    expect(res.body).toEqual({ id, ...document('Checkout'), createdAt, updatedAt });
+    expect(res.body).toEqual({ id, ...document('Checkout'), createdAt, updatedAt, owner: null });
     expect(createdAt).toBeGreaterThanOrEqual(before);
     expect(updatedAt).toBe(createdAt);
     expect(res.headers.get('location')).toBe(`/api/v1/dashboards/${id}`);
@@ -114,6 +114,7 @@ describe('dashboards API', () => {
       ...replacement,
       createdAt: created.body.createdAt,
       updatedAt: replaced.body.updatedAt,
+      owner: null,
     });
     expect(replaced.body.updatedAt).toBeGreaterThan(created.body.updatedAt);
     expect((await getJson<Dashboard>(url('home'))).body).toEqual(replaced.body);

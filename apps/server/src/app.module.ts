@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ApiExceptionFilter, SchemaValidationPipe } from '@pulseboard/api';
+import { AuthModule } from '@pulseboard/auth';
 import { DashboardsModule } from '@pulseboard/dashboards';
 import { DeliveryModule } from '@pulseboard/delivery';
 import { DemoModule } from '@pulseboard/demo';
@@ -17,6 +18,16 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
+        AuthModule.forRoot({
+          secret: config.authSecret,
+          jwksUrl: config.jwksUrl,
+          issuer: config.authIssuer,
+          audience: config.authAudience,
+          allowedOrigins: config.allowedOrigins,
+          trustProxy: config.trustProxy,
+          maxConnectionsPerIp: config.maxConnectionsPerIp,
+          maxConnectionsPerToken: config.maxConnectionsPerToken,
+        }),
         StreamingModule.forRoot({
           retentionMs: config.retentionMs,
           retentionPoints: config.retentionPoints,
@@ -32,13 +43,14 @@ export class AppModule {
           maxBatchPoints: config.maxBatchPoints,
           rateLimit: config.ingestRateLimit,
           rateBurst: config.ingestRateBurst,
+          maxJsonDepth: config.maxJsonDepth,
         }),
         DeliveryModule.forRoot({
           sseRetryMs: config.sseRetryMs,
           maxHistoryMs: config.maxHistoryMs,
           maxPollTimeoutMs: config.pollMaxTimeoutMs,
         }),
-        DashboardsModule.forRoot({ dataDir: config.dataDir }),
+        DashboardsModule.forRoot({ dataDir: config.dataDir, maxJsonDepth: config.maxJsonDepth }),
         GatewayModule.forRoot({
           pingIntervalMs: config.socketPingIntervalMs,
           pingTimeoutMs: config.socketPingTimeoutMs,
@@ -47,6 +59,7 @@ export class AppModule {
           deflateThreshold: config.socketDeflateThreshold,
           controlRate: config.controlRate,
           controlBurst: config.controlBurst,
+          connectTimeoutMs: config.socketConnectTimeoutMs,
         }),
         ObservabilityModule.forRoot({
           selfMetrics: config.selfMetrics,

@@ -1,9 +1,12 @@
 import { existsSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { errorBody } from '@pulseboard/api';
+import { OriginPolicy, takeQueryToken } from '@pulseboard/auth';
 import { ControlSocketAdapter } from '@pulseboard/gateway';
 import { accessLog, createLogger, PinoNestLogger } from '@pulseboard/observability';
-import express, { type RequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/config.js';
@@ -15,6 +18,8 @@ export interface CreatedApp {
 
 /** Paths the API owns; the dashboard's files are served for everything else. */
 const API_PATH = /^\/(api|health|metrics)(\/|$|\?)/;
+/** Paths whose callers' `Origin` is checked (health probes stay open to anyone). */
+const GUARDED_PATH = /^\/(api|metrics)(\/|$|\?)/;
 const STREAM_PATH = /^\/api\/v1\/(stream|feeds\/[^/]+\/stream)(\?|$)/;
 
 /** Options every Nest application of this server is created with. */
@@ -31,15 +36,66 @@ export async function createApp(config: AppConfig): Promise<CreatedApp> {
   return { app, logger };
 }
 
-/** Setup shared by `main.ts` and the integration tests: access logs, the control socket server and the dashboard's files. */
+/**
+ * Setup shared by `main.ts` and the integration tests: the token query
+ * parameter taken out of URLs (before anything logs them), the origin policy
+ * and CORS, access logs, request timeouts, the control socket server and the
+ * dashboard's files.
+ */
 export function configureApp(app: NestExpressApplication, config: AppConfig, logger: Logger): void {
   app.disable('x-powered-by');
   // API answers are small and never revalidated: hashing every ingest reply would be wasted work
   app.set('etag', false);
+  app.use(takeQueryToken);
+  const origins = app.get(OriginPolicy);
+  const checkOrigin = origins.middleware();
+  app.use((req: Parameters<RequestHandler>[0], res: Parameters<RequestHandler>[1], next: () => void) => {
+    if (GUARDED_PATH.test(req.url)) checkOrigin(req, res, next);
+    else next();
+  });
+  app.enableCors({
+    origin: (origin, callback) => callback(null, origin !== undefined && origins.isListed(origin)),
+    credentials: true,
+    exposedHeaders: ['Retry-After', 'Location'],
+    maxAge: 600,
+  });
   app.use(accessLog(logger, (url) => STREAM_PATH.test(url)));
+  limitRequestTime(app.getHttpServer(), config);
   app.useWebSocketAdapter(new ControlSocketAdapter(app));
   if (existsSync(config.webRoot)) app.use(dashboardFiles(config.webRoot));
   else logger.warn({ webRoot: config.webRoot }, 'dashboard not built: / will answer 404 (run npm run build)');
+  app.use(plainErrors(logger));
+}
+
+/**
+ * Slow clients cannot hold connections open by trickling a request: headers
+ * must arrive within `headersTimeoutMs` and the whole request (a body
+ * included) within `requestTimeoutMs`; otherwise Node answers 408 and closes.
+ * Responses are not limited, so streams live on.
+ */
+function limitRequestTime(server: Server, config: AppConfig): void {
+  server.headersTimeout = config.headersTimeoutMs;
+  server.requestTimeout = config.requestTimeoutMs;
+}
+
+/**
+ * Errors raised outside Nest's handlers (a malformed URL reaching the static
+ * files) get the contract's JSON body, never Express's page with a stack trace.
+ */
+function plainErrors(logger: Logger): ErrorRequestHandler {
+  return (error: unknown, _req, res, next) => {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    const status = (error as { status?: unknown }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      res.status(status).json(errorBody(status === 404 ? 'not_found' : 'bad_request', 'bad request'));
+      return;
+    }
+    logger.error({ err: error }, 'request failed');
+    res.status(500).json(errorBody('internal_error', 'internal server error'));
+  };
 }
 
 /**

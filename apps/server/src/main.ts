@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { createApp } from './bootstrap.js';
-import { ConfigError, loadConfig } from './config/config.js';
+import { authEnabled, ConfigError, loadConfig } from './config/config.js';
 
 let config;
 try {
@@ -35,6 +35,10 @@ await app.listen(config.port, config.host);
 const address = app.getHttpServer().address();
 const port = typeof address === 'object' && address !== null ? address.port : config.port;
 logger.info({ host: config.host, port }, `Pulseboard listening on http://${config.host}:${port}`);
-if (!config.hostExplicit) {
-  logger.warn('open mode: no auth is configured, so the server listens on loopback only (set HOST to change)');
+if (!authEnabled(config)) {
+  logger.warn(
+    config.allowOpen
+      ? `OPEN MODE on ${config.host}: no AUTH_SECRET or JWKS_URL, and ALLOW_OPEN=1 — anyone who reaches this address may read and write every feed`
+      : `OPEN MODE: no AUTH_SECRET or JWKS_URL, so every API and stream is open; the server listens on ${config.host} only`,
+  );
 }

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { createGunzip, createInflate } from 'node:zlib';
 import { ApiError } from './api-error.js';
+import { checkJsonValue, DEFAULT_MAX_JSON_DEPTH } from './json-limits.js';
 
 // JSON between systems is UTF-8 (RFC 8259 §8.1); a lenient decoder would keep U+FFFD in place of bad bytes
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -40,10 +41,15 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
 /**
  * Reads an `application/json` body of at most `limit` bytes and answers the
  * parsed value, not yet validated. Throws a 415 `unsupported_media_type` for
- * another content type, the errors of `readBody`, and a 400 `invalid_json`
- * when the body is not UTF-8 or does not parse.
+ * another content type, the errors of `readBody`, a 400 `invalid_json` when
+ * the body is not UTF-8 or does not parse, and the 400s of `checkJsonValue`
+ * (nesting deeper than `maxDepth`, prototype keys).
  */
-export async function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
+export async function readJsonBody(
+  req: IncomingMessage,
+  limit: number,
+  maxDepth = DEFAULT_MAX_JSON_DEPTH,
+): Promise<unknown> {
   const mediaType = requestMediaType(req.headers['content-type']);
   if (mediaType !== 'application/json') {
     throw new ApiError(
@@ -59,11 +65,14 @@ export async function readJsonBody(req: IncomingMessage, limit: number): Promise
   } catch {
     throw new ApiError(400, 'invalid_json', 'the body is not UTF-8');
   }
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch (error) {
     throw new ApiError(400, 'invalid_json', `malformed JSON: ${(error as Error).message}`);
   }
+  checkJsonValue(value, maxDepth);
+  return value;
 }
 
 function decoded(req: IncomingMessage): Readable {

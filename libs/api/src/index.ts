@@ -5,3 +5,6 @@ export * from './schema-validation.pipe.js';
 export * from './query-schemas.js';
 export * from './token-bucket.js';
 export * from './principal.js';
+export * from './feed-access.js';
+export * from './access.decorator.js';
+export * from './json-limits.js';

@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { integerParam, timestampParam } from '@pulseboard/api';
+import { Access, integerParam, timestampParam } from '@pulseboard/api';
 import type { Annotation } from '@pulseboard/protocol';
 import { z } from 'zod';
 import { ANNOTATION_LIST_MAX_LIMIT, AnnotationsService } from './annotations.service.js';
@@ -12,6 +12,7 @@ const listQuery = z.object({
 
 /** `GET /api/v1/dashboards/:id/annotations`: a dashboard's annotations in a time window. */
 @Controller('api/v1/dashboards')
+@Access('viewer', 'admin')
 export class AnnotationsController {
   constructor(private readonly annotations: AnnotationsService) {}
 

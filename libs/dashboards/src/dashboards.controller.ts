@@ -1,14 +1,19 @@
-import { Controller, Delete, Get, HttpCode, Param, Post, Put, Req, Res } from '@nestjs/common';
-import { parseWithSchema, readJsonBody } from '@pulseboard/api';
+import { Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Req, Res } from '@nestjs/common';
+import { Access, Caller, parseWithSchema, readJsonBody, type Principal } from '@pulseboard/api';
 import type { Dashboard, DashboardDocument, DashboardSummary } from '@pulseboard/protocol';
 import type { Request, Response } from 'express';
 import { DASHBOARD_BODY_MAX_BYTES, dashboardDocumentSchema } from './dashboard-document.schema.js';
+import { DASHBOARDS_OPTIONS, type DashboardsModuleOptions } from './dashboards.module-definition.js';
 import { DashboardsService } from './dashboards.service.js';
 
 /** `/api/v1/dashboards`: saved dashboards, created, read, replaced and deleted as JSON documents. */
 @Controller('api/v1/dashboards')
+@Access('viewer', 'admin')
 export class DashboardsController {
-  constructor(private readonly dashboards: DashboardsService) {}
+  constructor(
+    private readonly dashboards: DashboardsService,
+    @Inject(DASHBOARDS_OPTIONS) private readonly options: DashboardsModuleOptions,
+  ) {}
 
   @Get()
   list(): Promise<DashboardSummary[]> {
@@ -16,8 +21,12 @@ export class DashboardsController {
   }
 
   @Post()
-  async create(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<Dashboard> {
-    const dashboard = await this.dashboards.create(await readDocument(req));
+  async create(
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+    @Caller() caller: Principal,
+  ): Promise<Dashboard> {
+    const dashboard = await this.dashboards.create(await this.readDocument(req), caller);
     res.location(`/api/v1/dashboards/${dashboard.id}`);
     return dashboard;
   }
@@ -33,20 +42,22 @@ export class DashboardsController {
     @Param('id') id: string,
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
+    @Caller() caller: Principal,
   ): Promise<Dashboard> {
-    const { dashboard, created } = await this.dashboards.put(id, await readDocument(req));
+    const { dashboard, created } = await this.dashboards.put(id, await this.readDocument(req), caller);
     res.status(created ? 201 : 200);
     return dashboard;
   }
 
   @Delete(':id')
   @HttpCode(204)
-  delete(@Param('id') id: string): Promise<void> {
-    return this.dashboards.delete(id);
+  delete(@Param('id') id: string, @Caller() caller: Principal): Promise<void> {
+    return this.dashboards.delete(id, caller);
   }
-}
 
-/** The request's JSON body as a validated dashboard document. */
-async function readDocument(req: Request): Promise<DashboardDocument> {
-  return parseWithSchema(dashboardDocumentSchema, await readJsonBody(req, DASHBOARD_BODY_MAX_BYTES), 'invalid_body');
+  /** The request's JSON body as a validated dashboard document. */
+  private async readDocument(req: Request): Promise<DashboardDocument> {
+    const body = await readJsonBody(req, DASHBOARD_BODY_MAX_BYTES, this.options.maxJsonDepth);
+    return parseWithSchema(dashboardDocumentSchema, body, 'invalid_body');
+  }
 }

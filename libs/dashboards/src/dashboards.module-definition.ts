@@ -3,6 +3,8 @@ import { ConfigurableModuleBuilder } from '@nestjs/common';
 export interface DashboardsModuleOptions {
   /** Directory of the durable state; created when missing. The database is `<dataDir>/pulseboard.db`. */
   dataDir: string;
+  /** Dashboard documents nested deeper than this are refused; default `DEFAULT_MAX_JSON_DEPTH`. */
+  maxJsonDepth?: number;
 }
 
 export const {

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApiError } from '@pulseboard/api';
+import { anonymousPrincipal, ApiError, FeedAccess, type Principal } from '@pulseboard/api';
 import { dashboardIdProblem, type Dashboard, type DashboardDocument } from '@pulseboard/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DashboardsService } from './dashboards.service.js';
@@ -31,6 +31,20 @@ async function failure(call: Promise<unknown>): Promise<{ status: number; code: 
   throw new Error('expected the call to fail');
 }
 
+const admin = anonymousPrincipal('127.0.0.1');
+
+function viewer(id: string): Principal {
+  return {
+    id,
+    name: id,
+    anonymous: false,
+    role: 'viewer',
+    feeds: FeedAccess.ALL,
+    expiresAt: undefined,
+    address: '10.0.0.1',
+  };
+}
+
 describe('DashboardsService', () => {
   let dir: string;
   let database: SqliteDatabase;
@@ -53,18 +67,19 @@ describe('DashboardsService', () => {
   });
 
   it('creates a dashboard under a new random id and reads it back', async () => {
-    const created = await service.create(document('Ops'));
+    const created = await service.create(document('Ops'), admin);
     expect(created).toEqual({
       id: created.id,
       ...document('Ops'),
       createdAt: 1_700_000_000_000,
       updatedAt: 1_700_000_000_000,
+      owner: null,
     });
     expect(created.id).toMatch(/^[0-9a-z]{10}$/);
     expect(dashboardIdProblem(created.id)).toBeUndefined();
     expect(await service.get(created.id)).toEqual(created);
     const ids = new Set<string>();
-    for (let i = 0; i < 50; i++) ids.add((await service.create(document(`d${i}`))).id);
+    for (let i = 0; i < 50; i++) ids.add((await service.create(document(`d${i}`), admin)).id);
     expect(ids.size).toBe(50);
   });
 
@@ -81,23 +96,24 @@ describe('DashboardsService', () => {
       },
       annotations,
     );
-    const created = await crowded.create(document('Ops'));
+    const created = await crowded.create(document('Ops'), admin);
     expect(draws).toBe(2);
     expect(await service.get(created.id)).toEqual(created);
   });
 
   it('creates under a chosen id with put, then replaces it keeping createdAt', async () => {
-    const first = await service.put('home', document('Home'));
+    const first = await service.put('home', document('Home'), admin);
     expect(first.created).toBe(true);
     expect(first.dashboard).toEqual({
       id: 'home',
       ...document('Home'),
       createdAt: 1_700_000_000_000,
       updatedAt: 1_700_000_000_000,
+      owner: null,
     });
 
     vi.setSystemTime(1_700_000_060_000);
-    const second = await service.put('home', document('Home, renamed', { window: '1h', panels: [] }));
+    const second = await service.put('home', document('Home, renamed', { window: '1h', panels: [] }), admin);
     expect(second.created).toBe(false);
     expect(second.dashboard).toEqual({
       id: 'home',
@@ -106,16 +122,17 @@ describe('DashboardsService', () => {
       panels: [],
       createdAt: 1_700_000_000_000,
       updatedAt: 1_700_000_060_000,
+      owner: null,
     });
     expect(await service.get('home')).toEqual(second.dashboard);
     expect(await service.list()).toHaveLength(1);
   });
 
   it('lists summaries ordered by title, then by id', async () => {
-    await service.put('b', document('Beta'));
-    await service.put('a2', document('Alpha', { panels: [] }));
-    await service.put('a1', document('Alpha'));
-    await service.put('z', document(' Leading space'));
+    await service.put('b', document('Beta'), admin);
+    await service.put('a2', document('Alpha', { panels: [] }), admin);
+    await service.put('a1', document('Alpha'), admin);
+    await service.put('z', document(' Leading space'), admin);
     expect(await service.list()).toEqual([
       { id: 'z', title: ' Leading space', panels: 1, updatedAt: 1_700_000_000_000 },
       { id: 'a1', title: 'Alpha', panels: 1, updatedAt: 1_700_000_000_000 },
@@ -129,11 +146,11 @@ describe('DashboardsService', () => {
   });
 
   it("deletes a dashboard and its annotations, leaving other dashboards' annotations", async () => {
-    await service.put('ops', document('Ops'));
-    await service.put('sales', document('Sales'));
+    await service.put('ops', document('Ops'), admin);
+    await service.put('sales', document('Sales'), admin);
     await annotations.add({ id: 'a', dashboard: 'ops', t: 1, text: 'deploy', feed: null, author: 'ada' }, 0);
     await annotations.add({ id: 'b', dashboard: 'sales', t: 1, text: 'launch', feed: null, author: 'ada' }, 0);
-    await service.delete('ops');
+    await service.delete('ops', admin);
     expect(await failure(service.get('ops'))).toEqual({ status: 404, code: 'dashboard_not_found' });
     expect(await annotations.list({ dashboard: 'ops', limit: 10 })).toEqual([]);
     expect((await annotations.list({ dashboard: 'sales', limit: 10 })).map((a) => a.id)).toEqual(['b']);
@@ -143,15 +160,50 @@ describe('DashboardsService', () => {
   it('answers 404 dashboard_not_found for a dashboard never saved, and leaves its annotations', async () => {
     await annotations.add({ id: 'a', dashboard: 'unsaved', t: 1, text: 'x', feed: null, author: 'ada' }, 0);
     expect(await failure(service.get('nope'))).toEqual({ status: 404, code: 'dashboard_not_found' });
-    expect(await failure(service.delete('unsaved'))).toEqual({ status: 404, code: 'dashboard_not_found' });
+    expect(await failure(service.delete('unsaved', admin))).toEqual({ status: 404, code: 'dashboard_not_found' });
     expect(await annotations.list({ dashboard: 'unsaved', limit: 10 })).toHaveLength(1);
   });
 
   it.each(['', 'has space', 'no/slash', 'd'.repeat(129)])('answers 400 invalid_dashboard for the id %j', async (id) => {
     const invalid = { status: 400, code: 'invalid_dashboard' };
     expect(await failure(service.get(id))).toEqual(invalid);
-    expect(await failure(service.put(id, document('Ops')))).toEqual(invalid);
-    expect(await failure(service.delete(id))).toEqual(invalid);
+    expect(await failure(service.put(id, document('Ops'), admin))).toEqual(invalid);
+    expect(await failure(service.delete(id, admin))).toEqual(invalid);
     expect(await service.list()).toEqual([]);
+  });
+
+  describe('ownership', () => {
+    it('gives a dashboard to the viewer who created it; open mode has no owner', async () => {
+      const mine = await service.create(document('Mine'), viewer('alice'));
+      expect(mine.owner).toBe('alice');
+      expect((await service.get(mine.id)).owner).toBe('alice');
+      expect((await service.create(document('Open'), admin)).owner).toBeNull();
+      const { dashboard } = await service.put('team', document('Team'), viewer('bob'));
+      expect(dashboard.owner).toBe('bob');
+    });
+
+    it('lets only the owner and admins replace or delete a dashboard', async () => {
+      const mine = await service.create(document('Mine'), viewer('alice'));
+      expect(await failure(service.put(mine.id, document('Taken'), viewer('bob')))).toEqual({
+        status: 403,
+        code: 'forbidden',
+      });
+      expect(await failure(service.delete(mine.id, viewer('bob')))).toEqual({ status: 403, code: 'forbidden' });
+      expect((await service.get(mine.id)).title).toBe('Mine');
+      const renamed = await service.put(mine.id, document('Renamed'), viewer('alice'));
+      expect(renamed.dashboard).toMatchObject({ title: 'Renamed', owner: 'alice' });
+      const byAdmin = await service.put(mine.id, document('By admin'), admin);
+      expect(byAdmin.dashboard.owner).toBe('alice');
+      await service.delete(mine.id, admin);
+      expect(await failure(service.get(mine.id))).toEqual({ status: 404, code: 'dashboard_not_found' });
+    });
+
+    it('keeps a dashboard nobody owns for admins', async () => {
+      const open = await service.create(document('Open'), admin);
+      expect(await failure(service.put(open.id, document('Mine now'), viewer('alice')))).toEqual({
+        status: 403,
+        code: 'forbidden',
+      });
+    });
   });
 });

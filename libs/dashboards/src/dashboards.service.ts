@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ApiError } from '@pulseboard/api';
+import { ApiError, type Principal } from '@pulseboard/api';
 import type { Dashboard, DashboardDocument, DashboardSummary } from '@pulseboard/protocol';
 import { ANNOTATION_STORE, type AnnotationStore } from './annotation-store.js';
 import { checkDashboardId, newDashboardId } from './dashboard-id.js';
@@ -41,13 +41,13 @@ export class DashboardsService {
     return dashboard;
   }
 
-  /** Saves `document` as a new dashboard under a new random id (`newDashboardId`). */
-  async create(document: DashboardDocument): Promise<Dashboard> {
+  /** Saves `document` as a new dashboard of `author` under a new random id (`newDashboardId`). */
+  async create(document: DashboardDocument, author: Principal): Promise<Dashboard> {
     for (let attempt = 0; attempt < NEW_ID_ATTEMPTS; attempt++) {
       const id = newDashboardId();
       if ((await this.store.get(id)) !== undefined) continue;
       const now = Date.now();
-      const dashboard = saved(id, document, now, now);
+      const dashboard = saved(id, document, now, now, ownerOf(author));
       await this.store.put(dashboard);
       return dashboard;
     }
@@ -57,30 +57,57 @@ export class DashboardsService {
   /**
    * Saves `document` under `id`, which the caller chooses (e.g. `home`):
    * replaces the dashboard saved there, keeping its `createdAt`, or creates
-   * it. Throws a 400 `invalid_dashboard` `ApiError` for a bad id.
+   * it (then `author` owns it). Throws a 400 `invalid_dashboard` `ApiError`
+   * for a bad id, a 403 `forbidden` when `author` may not change it.
    */
-  async put(id: string, document: DashboardDocument): Promise<DashboardPutResult> {
+  async put(id: string, document: DashboardDocument, author: Principal): Promise<DashboardPutResult> {
     const existing = await this.store.get(checkDashboardId(id));
+    if (existing !== undefined) checkMayChange(existing, author);
     const now = Date.now();
-    const dashboard = saved(id, document, existing?.createdAt ?? now, now);
+    const dashboard = saved(id, document, existing?.createdAt ?? now, now, existing?.owner ?? ownerOf(author));
     await this.store.put(dashboard);
     return { dashboard, created: existing === undefined };
   }
 
   /**
    * Deletes the dashboard saved under `id` and its annotations. Throws a 400
-   * `invalid_dashboard` or a 404 `dashboard_not_found` `ApiError`.
+   * `invalid_dashboard`, a 404 `dashboard_not_found` or a 403 `forbidden` `ApiError`.
    */
-  async delete(id: string): Promise<void> {
-    if (!(await this.store.delete(checkDashboardId(id)))) throw notFound(id);
+  async delete(id: string, author: Principal): Promise<void> {
+    const existing = await this.store.get(checkDashboardId(id));
+    if (existing === undefined) throw notFound(id);
+    checkMayChange(existing, author);
+    if (!(await this.store.delete(id))) throw notFound(id);
     // annotations go second: should this fail, what is left belongs to no saved dashboard,
     // rather than a saved dashboard having lost its notes
     await this.annotations.deleteForDashboard(id);
   }
 }
 
-function saved(id: string, document: DashboardDocument, createdAt: number, updatedAt: number): Dashboard {
-  return { id, title: document.title, window: document.window, panels: document.panels, createdAt, updatedAt };
+function saved(
+  id: string,
+  document: DashboardDocument,
+  createdAt: number,
+  updatedAt: number,
+  owner: string | null,
+): Dashboard {
+  return { id, title: document.title, window: document.window, panels: document.panels, createdAt, updatedAt, owner };
+}
+
+/** Dashboards belong to the token subject that created them; open mode has no owners. */
+function ownerOf(principal: Principal): string | null {
+  return principal.anonymous ? null : principal.id;
+}
+
+/** Admins change any dashboard; others only their own (one nobody owns is for admins). */
+function checkMayChange(dashboard: Dashboard, principal: Principal): void {
+  if (principal.role === 'admin') return;
+  if (dashboard.owner !== null && dashboard.owner !== undefined && dashboard.owner === principal.id) return;
+  throw new ApiError(
+    403,
+    'forbidden',
+    `only its owner or an admin may change the dashboard ${JSON.stringify(dashboard.id)}`,
+  );
 }
 
 function compare(a: string, b: string): number {

@@ -27,6 +27,7 @@ function dashboard(id: string, extra: Partial<Dashboard> = {}): Dashboard {
     ],
     createdAt: 1_700_000_000_000,
     updatedAt: 1_700_000_000_500,
+    owner: null,
     ...extra,
   };
 }

@@ -9,6 +9,7 @@ interface DashboardRow {
   document: string;
   created_at: number;
   updated_at: number;
+  owner: string | null;
 }
 
 /**
@@ -25,19 +26,20 @@ export class SqliteDashboardStore implements DashboardStore {
   constructor(database: SqliteDatabase) {
     const { connection } = database;
     this.select = connection.prepare<[string], DashboardRow>(
-      'SELECT id, title, document, created_at, updated_at FROM dashboards WHERE id = ?',
+      'SELECT id, title, document, created_at, updated_at, owner FROM dashboards WHERE id = ?',
     );
     this.summaries = connection.prepare<[], DashboardSummary>(
       `SELECT id, title, json_array_length(document, '$.panels') AS panels, updated_at AS updatedAt FROM dashboards`,
     );
     this.upsert = connection.prepare<[DashboardRow]>(
-      `INSERT INTO dashboards (id, title, document, created_at, updated_at)
-       VALUES (@id, @title, @document, @created_at, @updated_at)
+      `INSERT INTO dashboards (id, title, document, created_at, updated_at, owner)
+       VALUES (@id, @title, @document, @created_at, @updated_at, @owner)
        ON CONFLICT (id) DO UPDATE SET
          title = excluded.title,
          document = excluded.document,
          created_at = excluded.created_at,
-         updated_at = excluded.updated_at`,
+         updated_at = excluded.updated_at,
+         owner = excluded.owner`,
     );
     this.remove = connection.prepare<[string]>('DELETE FROM dashboards WHERE id = ?');
   }
@@ -69,6 +71,7 @@ export class SqliteDashboardStore implements DashboardStore {
         document: JSON.stringify(document),
         created_at: dashboard.createdAt,
         updated_at: dashboard.updatedAt,
+        owner: dashboard.owner ?? null,
       });
       resolve();
     });
@@ -91,5 +94,6 @@ function toDashboard(row: DashboardRow): Dashboard {
     panels: document.panels,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    owner: row.owner,
   };
 }

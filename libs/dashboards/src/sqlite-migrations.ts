@@ -25,4 +25,6 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     created_at INTEGER NOT NULL,
     updated_at INTEGER NOT NULL
   );`,
+  // 3: who created a dashboard (token subject), who may change it besides admins
+  `ALTER TABLE dashboards ADD COLUMN owner TEXT;`,
 ];

@@ -1,4 +1,5 @@
 import type { INestApplicationContext } from '@nestjs/common';
+import { OriginPolicy } from '@pulseboard/auth';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { MessageMappingProperties } from '@nestjs/websockets';
 import type { Observable } from 'rxjs';
@@ -25,8 +26,21 @@ export class ControlSocketAdapter extends IoAdapter {
 
   override createIOServer(port: number, options?: ServerOptions): Server {
     const gateway = this.app.get<GatewayModuleOptions>(GATEWAY_OPTIONS);
+    const origins = this.app.get(OriginPolicy);
     // socket.io fills in every option left out; its `ServerOptions` type marks them all required
-    return super.createIOServer(port, { ...options, ...socketServerOptions(gateway) } as ServerOptions);
+    return super.createIOServer(port, {
+      ...options,
+      ...socketServerOptions(gateway),
+      // a foreign page's handshake is refused (403) before a socket exists: no cross-site socket hijacking
+      allowRequest: (request, callback) => {
+        if (origins.allows(request)) callback(null, true);
+        else callback('origin_not_allowed', false);
+      },
+      cors: {
+        origin: (origin, callback) => callback(null, origin !== undefined && origins.isListed(origin)),
+        credentials: true,
+      },
+    } as ServerOptions);
   }
 
   /**
@@ -64,11 +78,12 @@ export function socketServerOptions(
   options: GatewayModuleOptions,
 ): Pick<
   ServerOptions,
-  'path' | 'serveClient' | 'pingInterval' | 'pingTimeout' | 'maxHttpBufferSize' | 'perMessageDeflate'
+  'path' | 'serveClient' | 'pingInterval' | 'pingTimeout' | 'maxHttpBufferSize' | 'perMessageDeflate' | 'connectTimeout'
 > {
   return {
     path: '/socket.io',
     serveClient: false,
+    connectTimeout: options.connectTimeoutMs,
     pingInterval: options.pingIntervalMs,
     pingTimeout: options.pingTimeoutMs,
     maxHttpBufferSize: options.maxBufferBytes,

@@ -14,6 +14,10 @@ export interface ControlSocketData {
   connection: Connection | undefined;
   /** Dashboards whose presence room this socket joined. */
   dashboards: Set<string>;
+  /** Gives back the socket's connection slot (per address and token). */
+  release: () => void;
+  /** Cancels the disconnection at the token's expiry. */
+  cancelExpiry: () => void;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- no events between instances yet

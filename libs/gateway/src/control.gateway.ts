@@ -8,8 +8,10 @@ import {
   WebSocketServer,
   type OnGatewayConnection,
   type OnGatewayDisconnect,
+  type OnGatewayInit,
 } from '@nestjs/websockets';
-import { ApiError, anonymousPrincipal, parseWithSchema, TokenBucket } from '@pulseboard/api';
+import { ApiError, parseWithSchema, requireRole, TokenBucket, type Principal } from '@pulseboard/api';
+import { atExpiry, Authenticator, ConnectionLimits } from '@pulseboard/auth';
 import { AnnotationsService } from '@pulseboard/dashboards';
 import { DELIVERY_OPTIONS, SubscriptionControl, type DeliveryModuleOptions } from '@pulseboard/delivery';
 import type { Ack, AckFailure, ErrorCode, PresenceEvent, SubscriptionState } from '@pulseboard/protocol';
@@ -31,7 +33,7 @@ const MAX_DASHBOARDS_PER_SOCKET = 100;
  * and `AnnotationsService`. Nothing a client sends can throw out of a handler.
  */
 @WebSocketGateway()
-export class ControlGateway implements OnGatewayConnection, OnGatewayDisconnect {
+export class ControlGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   @WebSocketServer() private readonly server!: ControlServer;
   private readonly logger = new Logger('Control');
   private readonly schemas: ControlSchemas;
@@ -41,6 +43,8 @@ export class ControlGateway implements OnGatewayConnection, OnGatewayDisconnect 
     private readonly streams: SocketStreams,
     private readonly presence: PresenceService,
     private readonly annotations: AnnotationsService,
+    private readonly authenticator: Authenticator,
+    private readonly limits: ConnectionLimits,
     @Inject(GATEWAY_OPTIONS) private readonly options: GatewayModuleOptions,
     @Inject(STREAMING_OPTIONS) streaming: StreamingModuleOptions,
     @Inject(DELIVERY_OPTIONS) delivery: DeliveryModuleOptions,
@@ -51,12 +55,26 @@ export class ControlGateway implements OnGatewayConnection, OnGatewayDisconnect 
     });
   }
 
+  /** Every handshake is authenticated before the socket exists (`connect_error` with the code otherwise). */
+  afterInit(server: ControlServer): void {
+    server.use((socket, next) => {
+      this.admit(socket).then(
+        () => next(),
+        (error: unknown) => next(handshakeRefusal(this.failed(error).error)),
+      );
+    });
+  }
+
   handleConnection(socket: ControlSocket): void {
-    const principal = anonymousPrincipal(socket.handshake.address);
+    const { principal, release } = socket.data;
     const tag = randomBytes(4).toString('hex');
     socket.data = {
       principal,
-      viewer: { id: `anon-${tag}`, name: viewerName(socket.handshake.auth, tag) },
+      release,
+      cancelExpiry: this.disconnectAtExpiry(socket, principal),
+      viewer: principal.anonymous
+        ? { id: `anon-${tag}`, name: viewerName(socket.handshake.auth, tag) }
+        : { id: principal.id, name: principal.name },
       bucket:
         this.options.controlRate > 0
           ? new TokenBucket(this.options.controlRate, this.options.controlBurst, Date.now())
@@ -82,6 +100,8 @@ export class ControlGateway implements OnGatewayConnection, OnGatewayDisconnect 
   }
 
   handleDisconnect(socket: ControlSocket): void {
+    socket.data.cancelExpiry?.();
+    socket.data.release?.();
     this.streams.release(socket);
     for (const dashboard of socket.data.dashboards) {
       const presence = this.presence.leave(dashboard, socket.id);
@@ -94,10 +114,14 @@ export class ControlGateway implements OnGatewayConnection, OnGatewayDisconnect 
   subscribe(@ConnectedSocket() socket: ControlSocket, @MessageBody() payload: unknown): Ack<SubscriptionState> {
     return this.answer(this.schemas.subscribe, payload, (message) => {
       const change = { historyMs: message.history, maxRate: message.maxRate };
+      const { principal } = socket.data;
+      principal.feeds.checkSubscription(message.feeds);
       if (message.session === undefined) {
         return this.streams.subscribe(socket, { feeds: message.feeds, cursor: message.cursor, ...change });
       }
-      const { connection } = this.control.session(message.session, socket.data.principal);
+      const { connection, owner } = this.control.session(message.session, principal);
+      // the stream's own token is the one its points are read with
+      owner.feeds.checkSubscription(message.feeds);
       return { feeds: this.control.add(connection, message.feeds, change) };
     });
   }
@@ -158,6 +182,24 @@ export class ControlGateway implements OnGatewayConnection, OnGatewayDisconnect 
     }
   }
 
+  /** Authenticates a handshake and takes a connection slot; throws the refusal. */
+  private async admit(socket: ControlSocket): Promise<void> {
+    const principal = await this.authenticator.authenticateHandshake(socket.request, socket.handshake.auth);
+    requireRole(principal, ['viewer', 'admin'], 'open a control socket');
+    const release = this.limits.acquire(principal);
+    // the rest of the socket's data is set when it connects
+    socket.data = { principal, release } as ControlSocket['data'];
+  }
+
+  /** At the token's expiry the socket is told why (`error` `token_expired`), then disconnected. */
+  private disconnectAtExpiry(socket: ControlSocket, principal: Principal): () => void {
+    if (principal.expiresAt === undefined) return () => undefined;
+    return atExpiry(principal.expiresAt, () => {
+      socket.emit('error', { code: 'token_expired', message: 'the token expired; reconnect with a new one' });
+      socket.disconnect(true);
+    });
+  }
+
   /** Validates a message, runs the handler and turns the outcome into an acknowledgement. */
   private answer<S extends z.ZodType, R extends object>(
     schema: S,
@@ -177,6 +219,14 @@ export class ControlGateway implements OnGatewayConnection, OnGatewayDisconnect 
     this.logger.error(error);
     return failure('internal_error', 'the server could not handle this message');
   }
+}
+
+/** What a refused handshake gives the client: `connect_error` with the code as message and `{code, message}` as data. */
+function handshakeRefusal(error: {
+  code: ErrorCode;
+  message: string;
+}): Error & { data: { code: ErrorCode; message: string } } {
+  return Object.assign(new Error(error.code), { data: error });
 }
 
 function failure(code: ErrorCode, message: string): AckFailure {

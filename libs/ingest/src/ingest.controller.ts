@@ -1,5 +1,5 @@
 import { Controller, HttpCode, Inject, Post, Query, Req } from '@nestjs/common';
-import { queryString, readBody } from '@pulseboard/api';
+import { Access, Caller, queryString, readBody, type Principal } from '@pulseboard/api';
 import type { IngestResponse } from '@pulseboard/protocol';
 import type { Request } from 'express';
 import { z } from 'zod';
@@ -18,6 +18,7 @@ const ingestQuery = z.object({
 });
 
 @Controller('api/v1')
+@Access('producer', 'admin')
 export class IngestController {
   constructor(
     private readonly ingest: IngestService,
@@ -29,6 +30,7 @@ export class IngestController {
   async write(
     @Req() req: Request,
     @Query({ schema: ingestQuery }) query: z.output<typeof ingestQuery>,
+    @Caller() caller: Principal,
   ): Promise<IngestResponse> {
     const format = ingestFormat(req.headers['content-type']);
     const body = await readBody(req, this.options.maxBodyBytes);
@@ -36,7 +38,7 @@ export class IngestController {
       format,
       body,
       precision: query.precision ?? 'ns',
-      client: req.socket.remoteAddress ?? 'unknown',
+      producer: caller,
     });
   }
 }

@@ -9,6 +9,8 @@ export interface IngestModuleOptions {
   rateLimit: number;
   /** Points a client may send at once before the rate applies. */
   rateBurst: number;
+  /** JSON bodies nested deeper than this are refused. */
+  maxJsonDepth: number;
 }
 
 export const { ConfigurableModuleClass: IngestConfigurableModule, MODULE_OPTIONS_TOKEN: INGEST_OPTIONS } =

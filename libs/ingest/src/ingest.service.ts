@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ApiError } from '@pulseboard/api';
-import { LogUnavailableError } from '@pulseboard/core';
+import { ApiError, type Principal } from '@pulseboard/api';
+import { LogUnavailableError, type PointBatch } from '@pulseboard/core';
 import type { IngestResponse } from '@pulseboard/protocol';
 import { NotAcceptingError, PointWriter } from '@pulseboard/streaming';
 import type { IngestFormat } from './ingest-format.js';
@@ -18,8 +18,8 @@ export interface IngestRequest {
   format: IngestFormat;
   body: Buffer;
   precision: Precision;
-  /** Who sends: the rate limit's key. */
-  client: string;
+  /** Who sends: what they may write, and the rate limit's key (token subject, or address in open mode). */
+  producer: Principal;
 }
 
 /**
@@ -44,8 +44,9 @@ export class IngestService {
       const status = result.code === 'too_many_points' ? 413 : 400;
       throw new ApiError(status, result.code, result.message, result.details);
     }
+    checkWritable(result.batch, request.producer);
     const accepted = result.batch.feeds.length;
-    const wait = this.limiter.take(request.client, accepted, Date.now());
+    const wait = this.limiter.take(request.producer.id, accepted, Date.now());
     if (wait > 0) {
       throw new ApiError(429, 'rate_limited', `ingest rate limit exceeded; retry in ${wait} s`, [], {
         'Retry-After': String(wait),
@@ -67,6 +68,7 @@ export class IngestService {
       now: Date.now(),
       maxPoints: this.options.maxBatchPoints,
       maxDetails: MAX_DETAILS,
+      maxDepth: this.options.maxJsonDepth,
     };
     const text = request.body.toString('utf8');
     switch (request.format) {
@@ -85,5 +87,36 @@ export class IngestService {
       : new ApiError(503, 'shutting_down', 'the server is shutting down; nothing was stored', [], {
           'Retry-After': '1',
         });
+  }
+}
+
+/**
+ * 403 `forbidden` unless every point's feed is one `producer` may write; the
+ * details name the points (0-based) that are not, as a 400 names bad ones.
+ */
+function checkWritable(batch: PointBatch, producer: Principal): void {
+  const access = producer.feeds;
+  if (access.all) return;
+  const verdicts = new Map<string, boolean>();
+  const details: { index: number; reason: string }[] = [];
+  let refused = 0;
+  for (let i = 0; i < batch.feeds.length; i++) {
+    const feed = batch.feeds[i];
+    let allowed = verdicts.get(feed);
+    if (allowed === undefined) {
+      allowed = access.allowsName(feed);
+      verdicts.set(feed, allowed);
+    }
+    if (allowed) continue;
+    refused++;
+    if (details.length < MAX_DETAILS) details.push({ index: i, reason: `this token may not write ${feed}` });
+  }
+  if (refused > 0) {
+    throw new ApiError(
+      403,
+      'forbidden',
+      `${refused} point${refused === 1 ? '' : 's'} outside the feeds this token may write (${access.patterns.join(', ')}); nothing was stored`,
+      details,
+    );
   }
 }

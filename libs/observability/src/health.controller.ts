@@ -1,4 +1,5 @@
 import { Controller, Get, Header, Res } from '@nestjs/common';
+import { Access, Public } from '@pulseboard/api';
 import type { HealthResponse } from '@pulseboard/protocol';
 import type { Response } from 'express';
 import { HealthService } from './health.service.js';
@@ -13,6 +14,7 @@ export class HealthController {
 
   /** The process is up. Always open, for probes. */
   @Get('health/live')
+  @Public()
   @Header('Cache-Control', 'no-store')
   live(): HealthResponse {
     return { status: 'ok' };
@@ -20,6 +22,7 @@ export class HealthController {
 
   /** The instance can serve: its log takes appends and delivery runs. 503 otherwise. */
   @Get('health/ready')
+  @Public()
   ready(@Res() res: Response): void {
     const { ready, checks } = this.health.readiness();
     res.setHeader('Cache-Control', 'no-store');
@@ -37,6 +40,7 @@ export class HealthController {
 
   /** Prometheus text format. */
   @Get('metrics')
+  @Access('admin')
   async prometheus(@Res() res: Response): Promise<void> {
     const text = await this.metrics.text();
     res.status(200).setHeader('Content-Type', this.metrics.contentType()).send(text);

@@ -99,6 +99,8 @@ export interface Dashboard extends DashboardDocument {
   /** ms since the epoch. */
   createdAt: number;
   updatedAt: number;
+  /** Token subject of whoever created it: they (and admins) may change or delete it. `null` in open mode. */
+  owner?: string | null;
 }
 
 /** One entry of `GET /api/v1/dashboards`. */

@@ -33,6 +33,7 @@ export const ERROR_CODES = [
   'forbidden',
   'origin_not_allowed',
   'too_many_connections',
+  'auth_unavailable',
   'log_unavailable',
   'shutting_down',
   'not_ready',

@@ -71,3 +71,26 @@ export function patternMatches(pattern: FeedPattern, feedSegments: readonly stri
   }
   return segments.length === feedSegments.length;
 }
+
+/**
+ * Whether every feed name `inner` matches is also matched by `outer` (both
+ * valid patterns): `host1.>` covers `host1.cpu.*` and `host1.cpu`, but not `>`
+ * or `*.cpu`. Used to decide whether a subscription stays within what a token
+ * may read.
+ */
+export function patternCovers(outer: string, inner: string): boolean {
+  const o = outer.split('.');
+  const i = inner.split('.');
+  for (let k = 0; k < o.length; k++) {
+    const segment = o[k];
+    // `>` takes one or more segments, and whatever `inner` has left is at least one
+    if (segment === '>') return k < i.length;
+    if (k >= i.length) return false;
+    const own = i[k];
+    // `inner`'s `>` spans any number of segments; nothing but `>` covers that
+    if (own === '>') return false;
+    if (segment === '*') continue;
+    if (own !== segment) return false;
+  }
+  return o.length === i.length;
+}

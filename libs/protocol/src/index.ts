@@ -4,3 +4,4 @@ export * from './errors.js';
 export * from './messages.js';
 export * from './control.js';
 export * from './dashboard.js';
+export * from './session.js';

@@ -17,7 +17,7 @@ export type ClientErrorCode =
   /** `push()` after `close()`. */
   | 'producer_closed';
 
-/** Codes a stream's `event: error` carries that are not HTTP answer codes. */
+/** Codes a stream's `event: error` or the control socket's `error` event carries. */
 export type StreamErrorCode = 'token_expired';
 
 /** Every code a {@link PulseboardError} is known to carry; servers may add codes, so unknown strings pass too. */
@@ -46,6 +46,17 @@ export class PulseboardError extends Error {
     this.status = options.status;
     this.details = options.details ?? [];
   }
+}
+
+/**
+ * What a refusal says about the token: `stale` when one was read but is
+ * expired or not valid (a fresh one from the token callback may be good),
+ * `missing` when none came with the request, `undefined` for any other code.
+ */
+export function tokenProblem(code: string): 'stale' | 'missing' | undefined {
+  if (code === 'token_expired' || code === 'invalid_token') return 'stale';
+  if (code === 'unauthorized') return 'missing';
+  return undefined;
 }
 
 function isErrorBody(body: unknown): body is ErrorBody {

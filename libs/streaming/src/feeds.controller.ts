@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { integerParam, patternParam, timestampParam } from '@pulseboard/api';
+import { Access, Caller, integerParam, patternParam, timestampParam, type Principal } from '@pulseboard/api';
 import type { FeedChunk, FeedInfo } from '@pulseboard/protocol';
 import { z } from 'zod';
 import { FeedsService } from './feeds.service.js';
@@ -18,16 +18,27 @@ const pointsQuery = z.object({
 });
 
 @Controller('api/v1/feeds')
+@Access('viewer', 'admin')
 export class FeedsController {
   constructor(private readonly feeds: FeedsService) {}
 
+  /** The feeds the caller may read, among those matching `match`. */
   @Get()
-  list(@Query({ schema: listQuery }) query: z.output<typeof listQuery>): FeedInfo[] {
-    return this.feeds.list(query.match, query.limit ?? 10_000);
+  list(@Query({ schema: listQuery }) query: z.output<typeof listQuery>, @Caller() caller: Principal): FeedInfo[] {
+    const { feeds } = caller;
+    return this.feeds.list(
+      query.match,
+      query.limit ?? 10_000,
+      feeds.all ? undefined : (name) => feeds.allowsName(name),
+    );
   }
 
   @Get(':name/points')
-  points(@Param('name') name: string, @Query({ schema: pointsQuery }) query: z.output<typeof pointsQuery>): FeedChunk {
-    return this.feeds.points(name, query);
+  points(
+    @Param('name') name: string,
+    @Query({ schema: pointsQuery }) query: z.output<typeof pointsQuery>,
+    @Caller() caller: Principal,
+  ): FeedChunk {
+    return this.feeds.points(name, query, caller.feeds);
   }
 }

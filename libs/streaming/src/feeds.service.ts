@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ApiError } from '@pulseboard/api';
+import { ApiError, type FeedAccess } from '@pulseboard/api';
 import { downsampleMinMax, Retention } from '@pulseboard/core';
 import { feedNameProblem, parsePattern, patternMatches, type FeedChunk, type FeedInfo } from '@pulseboard/protocol';
 
@@ -14,13 +14,14 @@ export interface PointsQuery {
 export class FeedsService {
   constructor(private readonly retention: Retention) {}
 
-  /** Feeds matching `match` (all when absent), sorted by name, at most `limit`. */
-  list(match: string | undefined, limit: number): FeedInfo[] {
+  /** Feeds matching `match` (all when absent) and `allowed`, sorted by name, at most `limit`. */
+  list(match: string | undefined, limit: number, allowed?: (name: string) => boolean): FeedInfo[] {
     const pattern = match === undefined ? undefined : parsePattern(match);
     const now = Date.now();
     const feeds: FeedInfo[] = [];
     for (const feed of this.retention.all()) {
       if (pattern !== undefined && !patternMatches(pattern, feed.segments)) continue;
+      if (allowed !== undefined && !allowed(feed.name)) continue;
       feeds.push({ name: feed.name, rate: feed.rate(now), last: feed.last(), retained: feed.size });
     }
     feeds.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -28,9 +29,11 @@ export class FeedsService {
   }
 
   /** Retained points of one feed with `from <= t <= to`, in arrival order, optionally downsampled. */
-  points(name: string, query: PointsQuery): FeedChunk {
+  points(name: string, query: PointsQuery, access?: FeedAccess): FeedChunk {
     const problem = feedNameProblem(name);
     if (problem !== undefined) throw new ApiError(400, 'invalid_feed_name', problem);
+    // before the lookup, so that a forbidden name does not reveal whether the feed exists
+    access?.checkName(name);
     const feed = this.retention.get(name);
     if (feed === undefined) throw new ApiError(404, 'feed_not_found', `no feed named ${JSON.stringify(name)}`);
     const from = query.from ?? -Infinity;

@@ -25,6 +25,11 @@ describe('loadConfig', () => {
     const config = loadConfig({
       PORT: '9000',
       HOST: '0.0.0.0',
+      AUTH_SECRET: 'a-secret-of-at-least-thirty-two-bytes!',
+      ALLOWED_ORIGINS: 'https://ops.example.com/,http://localhost:5173',
+      TRUST_PROXY: 'loopback',
+      MAX_CONNECTIONS_PER_IP: '50',
+      MAX_JSON_DEPTH: '8',
       RETENTION_MS: '60000',
       RETENTION_POINTS: '500',
       BATCH_MS: '20',
@@ -46,7 +51,28 @@ describe('loadConfig', () => {
       ingestRateLimit: 100,
       // the burst defaults to one full batch
       ingestRateBurst: 100_000,
+      authSecret: 'a-secret-of-at-least-thirty-two-bytes!',
+      allowedOrigins: ['https://ops.example.com', 'http://localhost:5173'],
+      trustProxy: 'loopback',
+      maxConnectionsPerIp: 50,
+      maxJsonDepth: 8,
     });
+  });
+
+  it('serves open (no auth) beyond loopback only when ALLOW_OPEN says so', () => {
+    expect(() => loadConfig({ HOST: '0.0.0.0' })).toThrow(/HOST=0\.0\.0\.0 .*AUTH_SECRET.*ALLOW_OPEN=1/);
+    expect(loadConfig({ HOST: '0.0.0.0', ALLOW_OPEN: '1' })).toMatchObject({ host: '0.0.0.0', allowOpen: true });
+    expect(loadConfig({ HOST: '127.0.0.1' })).toMatchObject({ host: '127.0.0.1', authSecret: undefined });
+    expect(loadConfig({ HOST: '::1' }).host).toBe('::1');
+    expect(loadConfig({ HOST: '0.0.0.0', JWKS_URL: 'https://idp.example.com/jwks.json' }).jwksUrl).toBe(
+      'https://idp.example.com/jwks.json',
+    );
+  });
+
+  it('refuses a short secret and origins that are not origins', () => {
+    expect(() => loadConfig({ AUTH_SECRET: 'short' })).toThrow(/AUTH_SECRET must be at least 32 bytes/);
+    expect(() => loadConfig({ ALLOWED_ORIGINS: 'https://ops.example.com/path' })).toThrow(/ALLOWED_ORIGINS/);
+    expect(() => loadConfig({ JWKS_URL: 'file:///etc/keys' })).toThrow(/JWKS_URL must be an http\(s\) URL/);
   });
 
   it('fails naming every bad variable', () => {

@@ -35,6 +35,29 @@ function boolean(name: string, fallback: boolean) {
     });
 }
 
+/** A comma-separated list, without blanks. */
+function list(raw: string | undefined): string[] {
+  return (raw ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+/** Whether `value` is a web origin (`https://ops.example.com`), a trailing slash allowed. */
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value.replace(/\/$/, '');
+  } catch {
+    return false;
+  }
+}
+
+/** Addresses that only this machine can reach. */
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
 const defaultWebRoot = fileURLToPath(new URL('../../../../web/dist', import.meta.url));
 
 /**
@@ -86,6 +109,41 @@ const environment = z.object({
   CONTROL_RATE: integer('CONTROL_RATE', 50, 0),
   CONTROL_BURST: integer('CONTROL_BURST', 0, 0),
   SHUTDOWN_TIMEOUT_MS: integer('SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
+  AUTH_SECRET: z
+    .string()
+    .optional()
+    .refine((secret) => secret === undefined || secret === '' || new TextEncoder().encode(secret).length >= 32, {
+      message: 'AUTH_SECRET must be at least 32 bytes (e.g. openssl rand -base64 48)',
+    }),
+  JWKS_URL: z
+    .string()
+    .optional()
+    .refine((url) => url === undefined || url === '' || /^https?:\/\/[^\s]+$/.test(url), {
+      message: 'JWKS_URL must be an http(s) URL',
+    }),
+  AUTH_ISSUER: z.string().optional(),
+  AUTH_AUDIENCE: z.string().optional(),
+  ALLOW_OPEN: boolean('ALLOW_OPEN', false),
+  ALLOWED_ORIGINS: z
+    .string()
+    .optional()
+    .superRefine((raw, ctx) => {
+      for (const origin of list(raw)) {
+        if (!isOrigin(origin)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `ALLOWED_ORIGINS entries must be origins like https://ops.example.com (got ${JSON.stringify(origin)})`,
+          });
+        }
+      }
+    }),
+  TRUST_PROXY: z.string().optional(),
+  MAX_CONNECTIONS_PER_IP: integer('MAX_CONNECTIONS_PER_IP', 1000, 0),
+  MAX_CONNECTIONS_PER_TOKEN: integer('MAX_CONNECTIONS_PER_TOKEN', 1000, 0),
+  MAX_JSON_DEPTH: integer('MAX_JSON_DEPTH', 32, 2, 1000),
+  HEADERS_TIMEOUT_MS: integer('HEADERS_TIMEOUT_MS', 10_000, 100, 600_000),
+  REQUEST_TIMEOUT_MS: integer('REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000),
+  SOCKET_CONNECT_TIMEOUT_MS: integer('SOCKET_CONNECT_TIMEOUT_MS', 10_000, 100, 600_000),
 });
 
 export type Environment = Record<string, string | undefined>;
@@ -128,6 +186,28 @@ export interface AppConfig {
   controlRate: number;
   controlBurst: number;
   shutdownTimeoutMs: number;
+  /** HS256 secret; with `jwksUrl` unset too, the server runs in open mode. */
+  authSecret: string | undefined;
+  jwksUrl: string | undefined;
+  authIssuer: string | undefined;
+  authAudience: string | undefined;
+  /** Open mode (no auth) was asked for on a non-loopback `HOST`. */
+  allowOpen: boolean;
+  allowedOrigins: string[];
+  trustProxy: string | undefined;
+  maxConnectionsPerIp: number;
+  maxConnectionsPerToken: number;
+  maxJsonDepth: number;
+  /** Time a client has to send a request's headers, and its whole request (slowloris). */
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  /** A socket that has not completed its Socket.IO handshake by then is closed. */
+  socketConnectTimeoutMs: number;
+}
+
+/** Whether tokens are required. */
+export function authEnabled(config: AppConfig): boolean {
+  return config.authSecret !== undefined || config.jwksUrl !== undefined;
 }
 
 /** A variable is set to something the server cannot use; the message names it. */
@@ -146,6 +226,17 @@ export function loadConfig(env: Environment): AppConfig {
   }
   const e = result.data;
   const host = e.HOST?.trim();
+  const optional = (value: string | undefined): string | undefined =>
+    value === undefined || value.trim() === '' ? undefined : value;
+  const authSecret = optional(e.AUTH_SECRET);
+  const jwksUrl = optional(e.JWKS_URL);
+  if (authSecret === undefined && jwksUrl === undefined && host !== undefined && host !== '' && !isLoopback(host)) {
+    if (!e.ALLOW_OPEN) {
+      throw new ConfigError([
+        `HOST=${host} would serve every API and stream without auth: set AUTH_SECRET (or JWKS_URL), or ALLOW_OPEN=1 to serve open on purpose`,
+      ]);
+    }
+  }
   return {
     port: e.PORT,
     host: host === undefined || host === '' ? '127.0.0.1' : host,
@@ -181,5 +272,18 @@ export function loadConfig(env: Environment): AppConfig {
     controlRate: e.CONTROL_RATE,
     controlBurst: e.CONTROL_BURST > 0 ? e.CONTROL_BURST : e.CONTROL_RATE,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    authSecret,
+    jwksUrl,
+    authIssuer: optional(e.AUTH_ISSUER),
+    authAudience: optional(e.AUTH_AUDIENCE),
+    allowOpen: e.ALLOW_OPEN,
+    allowedOrigins: list(e.ALLOWED_ORIGINS).map((origin) => origin.replace(/\/$/, '')),
+    trustProxy: optional(e.TRUST_PROXY),
+    maxConnectionsPerIp: e.MAX_CONNECTIONS_PER_IP,
+    maxConnectionsPerToken: e.MAX_CONNECTIONS_PER_TOKEN,
+    maxJsonDepth: e.MAX_JSON_DEPTH,
+    headersTimeoutMs: e.HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+    socketConnectTimeoutMs: e.SOCKET_CONNECT_TIMEOUT_MS,
   };
 }

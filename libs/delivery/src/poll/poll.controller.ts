@@ -1,5 +1,14 @@
 import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
-import { feedListParam, integerParam, parseWithSchema, positiveNumberParam, queryString } from '@pulseboard/api';
+import {
+  Access,
+  Caller,
+  feedListParam,
+  integerParam,
+  parseWithSchema,
+  positiveNumberParam,
+  queryString,
+  type Principal,
+} from '@pulseboard/api';
 import { STREAMING_OPTIONS, type StreamingModuleOptions } from '@pulseboard/streaming';
 import type { Response } from 'express';
 import { z } from 'zod';
@@ -10,6 +19,7 @@ const DEFAULT_TIMEOUT_MS = 25_000;
 
 /** `GET /api/v1/poll`: the long-polling fallback. */
 @Controller('api/v1')
+@Access('viewer', 'admin')
 export class PollController {
   private readonly query;
 
@@ -27,13 +37,14 @@ export class PollController {
   }
 
   @Get('poll')
-  poll(@Query() raw: unknown, @Res() res: Response): void {
+  poll(@Query() raw: unknown, @Res() res: Response, @Caller() caller: Principal): void {
     const query = parseWithSchema(this.query, raw, 'invalid_query');
+    caller.feeds.checkSubscription(query.feeds ?? []);
     if (query.cursor === undefined || query.cursor === '') {
       res.status(200).setHeader('Cache-Control', 'no-store').json(this.polls.immediate());
       return;
     }
-    this.polls.wait(res, {
+    this.polls.wait(res, caller, {
       feeds: query.feeds ?? [],
       cursor: query.cursor,
       timeoutMs: query.timeoutMs ?? DEFAULT_TIMEOUT_MS,

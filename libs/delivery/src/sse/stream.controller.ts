@@ -1,5 +1,6 @@
 import { Controller, Get, Headers, Inject, Param, Query, Req, Res } from '@nestjs/common';
 import {
+  Access,
   feedListParam,
   integerParam,
   parseWithSchema,
@@ -16,6 +17,7 @@ import { StreamService } from './stream.service.js';
 
 /** `GET /api/v1/stream` and `GET /api/v1/feeds/<name>/stream`: Server-Sent Events. */
 @Controller('api/v1')
+@Access('viewer', 'admin')
 export class StreamController {
   private readonly query;
   private readonly singleFeedQuery;

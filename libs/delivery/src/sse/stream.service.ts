@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Principal } from '@pulseboard/api';
+import { ConnectionLimits } from '@pulseboard/auth';
 import { DeliveryScheduler, sseOpening, type Connection } from '@pulseboard/core';
 import { DELIVERY_OPTIONS, type DeliveryModuleOptions } from '../delivery.module-definition.js';
 import { refuseWhenShuttingDown, resumeCursor } from '../request-guards.js';
@@ -34,6 +35,7 @@ export class StreamService {
 
   constructor(
     private readonly scheduler: DeliveryScheduler,
+    private readonly limits: ConnectionLimits,
     @Inject(DELIVERY_OPTIONS) private readonly options: DeliveryModuleOptions,
   ) {}
 
@@ -46,13 +48,21 @@ export class StreamService {
     return this.sessions.get(id);
   }
 
-  /** Validates the request (throwing before any byte is sent), then starts the stream. */
+  /**
+   * Validates the request (throwing before any byte is sent), then starts the
+   * stream. Its feeds must be within what `owner` may read — a resumed stream
+   * is authorized again like a new one, so replayed points are only ever
+   * those of allowed feeds — and it ends with `token_expired` when the
+   * owner's token does.
+   */
   start(res: ServerResponse, request: StreamRequest, owner: Principal): void {
     refuseWhenShuttingDown(this.scheduler);
+    owner.feeds.checkSubscription(request.feeds);
     const resume =
       request.lastEventIdHeader !== undefined && request.lastEventIdHeader !== ''
         ? resumeCursor(request.lastEventIdHeader, 'Last-Event-ID')
         : resumeCursor(request.lastEventIdQuery, 'lastEventId');
+    const release = this.limits.acquire(owner);
     const session = randomBytes(16).toString('base64url');
     const sink = SseSink.open(res, sseOpening(this.options.sseRetryMs, { session, batchMs: this.scheduler.batchMs }));
     const connection = this.scheduler.open(sink, {
@@ -60,12 +70,14 @@ export class StreamService {
       maxRate: request.maxRate,
       historyMs: request.historyMs,
       resume,
+      expiresAt: owner.expiresAt,
     });
     this.sessions.set(session, { id: session, connection, owner });
     this.logger.debug(`stream ${session} opened: ${request.feeds.join(',')}`);
     res.on('close', () => {
       this.scheduler.close(connection);
       this.sessions.delete(session);
+      release();
       this.logger.debug(`stream ${session} closed`);
     });
   }

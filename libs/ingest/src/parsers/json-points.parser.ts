@@ -1,3 +1,4 @@
+import { jsonLimitsProblem } from './json-limits.js';
 import type { ParseOptions, ParseResult } from './parse-result.js';
 import { PointCollector, tooManyPoints } from './point-collector.js';
 
@@ -9,6 +10,8 @@ export function parseJsonPoints(body: string, options: ParseOptions): ParseResul
   } catch (error) {
     return { ok: false, code: 'invalid_json', message: `malformed JSON: ${(error as Error).message}`, details: [] };
   }
+  const limits = jsonLimitsProblem(body, decoded, options);
+  if (limits !== undefined) return limits;
   if (typeof decoded !== 'object' || decoded === null || Array.isArray(decoded)) {
     return invalidBody('the body must be an object {"points":[...]}');
   }

@@ -1,3 +1,4 @@
+import { jsonLimitsProblem } from './json-limits.js';
 import type { ParseOptions, ParseResult } from './parse-result.js';
 import { PointCollector, tooManyPoints } from './point-collector.js';
 
@@ -25,6 +26,8 @@ export function parseNdjsonPoints(body: string, options: ParseOptions): ParseRes
       collector.reject(`malformed JSON: ${(error as Error).message}`, index++, line);
       continue;
     }
+    const limits = jsonLimitsProblem(text, decoded, options);
+    if (limits !== undefined) return { ...limits, message: `line ${line}: ${limits.message}` };
     collector.add(decoded, index++, line);
   }
   return collector.result();

@@ -4,7 +4,7 @@ import type { ErrorDetail, IgnoredField } from '@pulseboard/protocol';
 /** Why a whole body was refused; `details` names each bad point or line. */
 export interface ParseFailure {
   ok: false;
-  code: 'invalid_json' | 'invalid_body' | 'invalid_points' | 'too_many_points';
+  code: 'invalid_json' | 'invalid_body' | 'invalid_points' | 'too_many_points' | 'json_too_deep' | 'forbidden_key';
   message: string;
   details: ErrorDetail[];
 }
@@ -26,4 +26,6 @@ export interface ParseOptions {
   maxPoints: number;
   /** At most this many entries in `details`; the message says when more were found. */
   maxDetails: number;
+  /** JSON nested deeper than this is refused with `json_too_deep`; default `DEFAULT_MAX_JSON_DEPTH`. */
+  maxDepth?: number;
 }

@@ -22,7 +22,12 @@ export interface ConsumerOptions {
   history?: number;
   /** Points per second per feed (server-side downsampling); unset for every point. */
   maxRate?: number;
-  /** A viewer token, or a function asked for a fresh one before every connection. */
+  /**
+   * A viewer token, or a function asked for a fresh one before every
+   * connection of the stream and of the control socket. Only with a function
+   * does a token the server refuses (expired, not valid, missing) lead to a
+   * new try instead of stopping: see "Tokens and expiry" in the README.
+   */
   token?: TokenSource;
   /** Reconnect delays: full jitter over `min(maxMs, initialMs * 2^attempt)`; defaults 500 and 20,000 ms. */
   backoff?: BackoffOptions;

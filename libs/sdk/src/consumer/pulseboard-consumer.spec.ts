@@ -6,36 +6,9 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PulseboardError } from '../pulseboard-error.js';
-import { fakeSocketFactory, FakeSseConnector, type FakeControlSocket } from '../testing/fakes.js';
-import type { ConnectionState, ConsumerOptions, ReconnectEvent } from './consumer-options.js';
-import { PulseboardConsumer } from './pulseboard-consumer.js';
-
-interface Harness {
-  consumer: PulseboardConsumer;
-  sse: FakeSseConnector;
-  sockets: FakeControlSocket[];
-  states: ConnectionState[];
-  reconnects: ReconnectEvent[];
-  errors: PulseboardError[];
-}
-
-function harness(options: Partial<ConsumerOptions> = {}, seesComments = true): Harness {
-  const sse = new FakeSseConnector(seesComments);
-  const { factory, sockets } = fakeSocketFactory();
-  const consumer = new PulseboardConsumer({
-    url: 'http://pulse.test',
-    feeds: ['a.x'],
-    ...options,
-    platform: { sse, socket: factory, random: () => 1, ...options.platform },
-  });
-  const h: Harness = { consumer, sse, sockets, states: [], reconnects: [], errors: [] };
-  consumer.on('state', ({ state }) => h.states.push(state));
-  consumer.on('reconnect', (event) => h.reconnects.push(event));
-  consumer.on('error', (error) => h.errors.push(error));
-  return h;
-}
-
-const chunk = (...v: number[]) => ({ t: v.map((x) => x * 1000), v });
+import { chunk, harness, type Harness } from '../testing/consumer-harness.js';
+import type { ConsumerOptions } from './consumer-options.js';
+import type { PulseboardConsumer } from './pulseboard-consumer.js';
 
 describe('PulseboardConsumer', () => {
   const consumers: PulseboardConsumer[] = [];
@@ -176,7 +149,7 @@ describe('PulseboardConsumer', () => {
     const { consumer, sse, sockets } = make({ watchdogMs: 30_000 }, false);
     consumer.connect();
     expect(sockets).toHaveLength(1);
-    sockets[0].connect();
+    sockets[0].accept();
     sse.last.hello();
     for (let i = 0; i < 4; i++) {
       await vi.advanceTimersByTimeAsync(25_000);

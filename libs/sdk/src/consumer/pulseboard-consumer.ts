@@ -15,6 +15,7 @@ import {
   type ConsumerOptions,
   type SubscribeOptions,
 } from './consumer-options.js';
+import { afterStreamEnd } from './stream-end.js';
 import { parseGap, parseHello, parsePoints, parseStreamError } from './stream-messages.js';
 import { Watchdog } from './watchdog.js';
 
@@ -26,12 +27,6 @@ function checkFeeds(feeds: readonly string[]): void {
     const problem = patternProblem(feed);
     if (problem !== undefined) throw new PulseboardError('invalid_pattern', `${String(feed)}: ${problem}`);
   }
-}
-
-/** A 4xx answer is about the request itself: repeating it cannot help (408 and 429 excepted). */
-function isFinalRefusal(end: SseEnd): end is { reason: 'refused'; error: PulseboardError } {
-  const status = end.reason === 'refused' ? (end.error.status ?? 0) : 0;
-  return status >= 400 && status < 500 && status !== 408 && status !== 429;
 }
 
 /** One opened stream, from `open()` until it ends or is dropped. */
@@ -55,7 +50,8 @@ interface OpenStream {
  * after the cursor with the current feed set, so the server re-applies the
  * subscriptions and sends exactly the points that were missed. Failed
  * connections are retried with full-jitter exponential backoff; a request
- * the server refuses as bad (4xx) stops the consumer instead. Feed changes
+ * the server refuses as bad (4xx) stops the consumer instead, except a
+ * refused token when a token callback can give a fresh one. Feed changes
  * of a live stream go over the Socket.IO control socket, named by the
  * stream's session.
  *
@@ -73,6 +69,8 @@ export class PulseboardConsumer {
   private readonly history: number | undefined;
   private maxRate: number | undefined;
   private readonly token: TokenSource | undefined;
+  /** Only a token callback can give a token other than the one refused. */
+  private readonly tokenRenewable: boolean;
   private readonly backoff: Backoff;
   private readonly watchdog: Watchdog;
   private readonly control: ControlChannel;
@@ -85,6 +83,8 @@ export class PulseboardConsumer {
   /** Bumped whenever a pending token lookup must be forgotten. */
   private generation = 0;
   private reconnectTimer: TimerHandle | undefined;
+  /** A fresh token was asked for at once since the last connected stream; the next asks wait a backoff delay. */
+  private tokenRenewed = false;
 
   constructor(options: ConsumerOptions) {
     const feeds = options.feeds ?? [];
@@ -95,11 +95,14 @@ export class PulseboardConsumer {
     this.history = options.history;
     this.maxRate = options.maxRate;
     this.token = options.token;
-    this.backoff = new Backoff(
-      options.backoff?.initialMs ?? CONSUMER_DEFAULTS.backoffInitialMs,
-      options.backoff?.maxMs ?? CONSUMER_DEFAULTS.backoffMaxMs,
-      this.platform.random,
-    );
+    this.tokenRenewable = typeof options.token === 'function';
+    const backoff = (): Backoff =>
+      new Backoff(
+        options.backoff?.initialMs ?? CONSUMER_DEFAULTS.backoffInitialMs,
+        options.backoff?.maxMs ?? CONSUMER_DEFAULTS.backoffMaxMs,
+        this.platform.random,
+      );
+    this.backoff = backoff();
     this.watchdog = new Watchdog(
       this.platform,
       this.platform.now,
@@ -114,6 +117,8 @@ export class PulseboardConsumer {
       path: location.path,
       token: options.token,
       ackTimeoutMs: options.ackTimeoutMs ?? CONSUMER_DEFAULTS.ackTimeoutMs,
+      backoff: backoff(),
+      timers: this.platform,
       hooks: {
         onPing: () => this.watchdog.feed(),
         onConnect: () => this.onSocketConnect(),
@@ -153,6 +158,7 @@ export class PulseboardConsumer {
     if (this.active) return;
     this.active = true;
     this.backoff.reset();
+    this.tokenRenewed = false;
     if (this.livenessFromSocket) this.control.open();
     this.open();
   }
@@ -273,6 +279,7 @@ export class PulseboardConsumer {
         if (hello === undefined) return this.malformed(message);
         stream.session = hello.session;
         this.backoff.reset();
+        this.tokenRenewed = false;
         // without comments, an idle stream is only known alive while the socket pings
         if (this.livenessFromSocket && !this.control.connected) this.watchdog.disarm();
         this.setState('connected');
@@ -298,10 +305,11 @@ export class PulseboardConsumer {
         if (body === undefined) return this.malformed(message);
         stream.explained = true;
         this.events.emit('error', new PulseboardError(body.code, body.message));
-        // a fresh token (the callback is asked again) makes the next stream valid at once
         if (body.code === 'token_expired' && this.stream === stream) {
           this.dropStream();
-          this.open();
+          // the same fixed token would be refused; with a callback (or a cookie) the next stream can be valid
+          if (typeof this.token === 'string') this.stop();
+          else this.renewToken();
         }
         return;
       }
@@ -321,15 +329,13 @@ export class PulseboardConsumer {
     if (this.stream !== stream) return;
     this.stream = undefined;
     this.watchdog.disarm();
-    if (isFinalRefusal(end)) {
-      this.events.emit('error', end.error);
-      this.stop();
-      return;
-    }
     if (end.reason !== 'ended') this.events.emit('error', end.error);
     else if (!stream.explained)
       this.events.emit('error', new PulseboardError('stream_ended', 'the server ended the stream'));
-    this.retry();
+    const next = afterStreamEnd(end, this.tokenRenewable);
+    if (next === 'stop') this.stop();
+    else if (next === 'renew') this.renewToken();
+    else this.retry();
   }
 
   private onSilence(silentMs: number): void {
@@ -366,6 +372,22 @@ export class PulseboardConsumer {
       this.reconnectTimer = undefined;
       this.open();
     }, delayMs);
+  }
+
+  /**
+   * Opens again after the server refused the token, so that the token
+   * callback is asked for a fresh one: at once the first time since the
+   * last connected stream, then after backoff delays, so a callback that
+   * keeps giving bad tokens does not hammer the server. The cursor is kept,
+   * so the next stream resumes with no gap and no duplicate.
+   */
+  private renewToken(): void {
+    if (this.tokenRenewed) {
+      this.retry();
+      return;
+    }
+    this.tokenRenewed = true;
+    this.open();
   }
 
   /** Reopens at once, resuming from the cursor with the current feed set. */

@@ -6,7 +6,11 @@ import { PulseboardError, type PulseboardErrorOptions } from '../pulseboard-erro
 export interface ProducerOptions {
   /** The server's base URL. */
   url: string;
-  /** A producer token, or a function asked for a fresh one before every request. */
+  /**
+   * A producer token, or a function asked for a fresh one before every
+   * request. With a function, a batch refused for an expired or not valid
+   * token is sent again at once with a fresh one (once per batch).
+   */
   token?: TokenSource;
   /** A batch is sent as soon as this many points wait; default 1,000. */
   maxBatchPoints?: number;
@@ -33,7 +37,7 @@ export interface ProducerStats {
   sent: number;
   /** Dropped on this side: the oldest, when the buffer was full, or what was left when `close()` timed out. */
   dropped: number;
-  /** In batches the server refused as invalid (4xx other than 429). */
+  /** In batches the server refused (4xx other than 408 and 429). */
   rejected: number;
   /** Waiting or in flight. */
   buffered: number;
@@ -52,7 +56,7 @@ export interface ProducerDropEvent {
   reason: 'overflow' | 'close_timeout';
 }
 
-/** The server refused a batch as invalid; `points` is the batch, which `details[].index` points into. */
+/** The server refused a batch (invalid points, a refused token, a limit); `points` is the batch, which `details[].index` points into. */
 export class RejectedBatchError extends PulseboardError {
   constructor(
     error: PulseboardError,

@@ -4,46 +4,11 @@
  * refused batch) must happen on cue and be measured to the millisecond.
  * test/sdk-producer.e2e-spec.ts runs it against the real server.
  */
-import type { Point } from '@pulseboard/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { FetchLike } from '../platform.js';
 import { PulseboardError } from '../pulseboard-error.js';
+import { ScriptedIngest } from '../testing/scripted-ingest.js';
 import type { ProducerOptions, ProducerRetryEvent, RejectedBatchError } from './producer-options.js';
 import { PulseboardProducer } from './pulseboard-producer.js';
-
-interface Request {
-  url: string;
-  headers: Record<string, string>;
-  points: Point[];
-  respond: (status: number, body?: unknown, headers?: Record<string, string>) => void;
-  fail: (error: Error) => void;
-}
-
-/** An ingest endpoint that answers when the spec says so. */
-class ScriptedIngest {
-  readonly requests: Request[] = [];
-  readonly fetch: FetchLike = (url, init) =>
-    new Promise((resolve, reject) => {
-      const body = JSON.parse(init.body as string) as { points: Point[] };
-      this.requests.push({
-        url,
-        headers: init.headers as Record<string, string>,
-        points: body.points,
-        respond: (status, answer = { accepted: body.points.length }, headers = {}) =>
-          resolve(Response.json(answer, { status, headers })),
-        fail: reject,
-      });
-    });
-
-  get last(): Request {
-    return this.requests[this.requests.length - 1];
-  }
-
-  /** Values of every request, in order. */
-  values(): number[][] {
-    return this.requests.map((r) => r.points.map((p) => p.v));
-  }
-}
 
 const settle = async (): Promise<void> => {
   await vi.advanceTimersByTimeAsync(0);

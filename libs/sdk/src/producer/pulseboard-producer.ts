@@ -8,7 +8,7 @@ import {
   type TimerHandle,
   type TokenSource,
 } from '../platform.js';
-import { errorFromResponse, networkError, PulseboardError } from '../pulseboard-error.js';
+import { errorFromResponse, networkError, PulseboardError, tokenProblem } from '../pulseboard-error.js';
 import { ingestUrl, serverBase } from '../server-url.js';
 import { TypedEmitter, type Listener } from '../typed-emitter.js';
 import { PointQueue } from './point-queue.js';
@@ -42,6 +42,8 @@ interface Batch {
   /** Queue number of its first point. */
   firstSeq: number;
   body: string;
+  /** It was sent again at once with a fresh token after the server refused a stale one; that happens once. */
+  tokenRenewed: boolean;
 }
 
 interface FlushWaiter {
@@ -57,6 +59,8 @@ interface FlushWaiter {
  * requests (network, 5xx, 429) are retried until they succeed, after the
  * server's `Retry-After` or a full-jitter backoff; a batch the server
  * refuses as invalid is dropped and reported (`error`, `stats.rejected`).
+ * When the server refuses the token as expired or not valid and the token
+ * is a callback, the batch is sent again at once with a fresh token, once.
  *
  * Drop policy: the buffer holds at most `maxBufferPoints` waiting points.
  * When a push would exceed it (the server is unreachable for long), the
@@ -219,7 +223,7 @@ export class PulseboardProducer {
   private send(): void {
     const firstSeq = this.queue.headSeq;
     const points = this.queue.take(this.maxBatchPoints);
-    const batch: Batch = { points, firstSeq, body: JSON.stringify({ points }) };
+    const batch: Batch = { points, firstSeq, body: JSON.stringify({ points }), tokenRenewed: false };
     this.inFlight = batch;
     this.backoff.reset();
     void this.post(batch);
@@ -261,6 +265,7 @@ export class PulseboardProducer {
       this.retryLater(batch, error, retryAfterMs(res.headers.get('retry-after'), this.platform.now()));
       return;
     }
+    if (res.status === 401 && tokenProblem(error.code) === 'stale' && this.renewToken(batch, error)) return;
     this.counts.rejected += batch.points.length;
     this.finish();
     this.events.emit('error', new RejectedBatchError(error, batch.points));
@@ -275,6 +280,23 @@ export class PulseboardProducer {
       this.retryTimer = undefined;
       if (this.inFlight === batch) void this.post(batch);
     }, delayMs);
+  }
+
+  /**
+   * Sends the batch again at once, the token callback being asked for a
+   * fresh token, when it can still be: the token is a callback and the batch
+   * was not sent again for this reason already. A refusal that follows is
+   * final, as for any other 4xx, so a callback that keeps giving bad tokens
+   * costs each batch one extra request. The refused request stored nothing,
+   * so the batch still goes at most once.
+   */
+  private renewToken(batch: Batch, error: PulseboardError): boolean {
+    if (typeof this.token !== 'function' || batch.tokenRenewed) return false;
+    batch.tokenRenewed = true;
+    this.backoff.next();
+    this.events.emit('retry', { attempt: this.backoff.attempt, delayMs: 0, error });
+    if (!this.stopped && this.inFlight === batch) void this.post(batch);
+    return true;
   }
 
   /** The batch in flight is settled (sent or refused). */

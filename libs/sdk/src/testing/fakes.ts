@@ -1,9 +1,9 @@
 /*
  * Test doubles for the consumer's unit specs. A scripted stream and socket
  * stand in for the network because these specs inject exact timing and
- * failures (a refusal, a silent stream, a lost acknowledgement) that a real
- * server cannot be made to produce on cue; the e2e specs in test/ cover the
- * real thing.
+ * failures (a refusal, a silent stream, a lost acknowledgement, a token
+ * that expires mid-stream) that a real server cannot be made to produce on
+ * cue; the e2e specs in test/ cover the real thing.
  */
 import type { Ack, SubscribeMessage, SubscriptionState, UnsubscribeMessage } from '@pulseboard/protocol';
 import type { ControlSocket, ControlSocketFactory, ControlSocketOptions } from '../consumer/control-socket.js';
@@ -84,14 +84,24 @@ export class FakeSseConnector implements SseConnector {
 type ControlMessage = SubscribeMessage | UnsubscribeMessage;
 type Answer = (event: 'subscribe' | 'unsubscribe', message: ControlMessage) => Ack<SubscriptionState> | undefined;
 
-/** A control socket whose answers the spec decides; `undefined` from `answer` means no acknowledgement ever. */
+type SocketListener = (...args: unknown[]) => void;
+
+/**
+ * A control socket whose answers the spec decides; `undefined` from `answer`
+ * means no acknowledgement ever. Like a `socket.io-client` socket it is
+ * connecting once made; the spec then accepts or refuses the handshake.
+ */
 export class FakeControlSocket {
   connected = false;
   disconnected = false;
+  /** Calls of `connect()`: the SDK connecting the socket again. */
+  connectCalls = 0;
+  /** The token each `connect()` handshake carried, in order. */
+  readonly handshakes: (string | undefined)[] = [];
   readonly sent: { event: 'subscribe' | 'unsubscribe'; message: ControlMessage }[] = [];
   answer: Answer = (_event, message) => ({ ok: true, feeds: message.feeds });
-  private readonly listeners = new Map<string, Set<() => void>>();
-  private readonly managerListeners = new Map<string, Set<() => void>>();
+  private readonly listeners = new Map<string, Set<SocketListener>>();
+  private readonly managerListeners = new Map<string, Set<SocketListener>>();
 
   constructor(
     readonly url: string,
@@ -99,16 +109,23 @@ export class FakeControlSocket {
   ) {}
 
   readonly io = {
-    on: (event: string, listener: () => void) => add(this.managerListeners, event, listener),
-    off: (event: string, listener: () => void) => this.managerListeners.get(event)?.delete(listener),
+    on: (event: string, listener: SocketListener) => add(this.managerListeners, event, listener),
+    off: (event: string, listener: SocketListener) => this.managerListeners.get(event)?.delete(listener),
   };
 
-  on(event: string, listener: () => void): void {
+  on(event: string, listener: SocketListener): void {
     add(this.listeners, event, listener);
   }
 
-  off(event: string, listener: () => void): void {
+  off(event: string, listener: SocketListener): void {
     this.listeners.get(event)?.delete(listener);
+  }
+
+  /** How many listeners the socket has, over every event. */
+  get listenerCount(): number {
+    let count = 0;
+    for (const set of this.listeners.values()) count += set.size;
+    return count;
   }
 
   timeout(ms: number): {
@@ -129,9 +146,38 @@ export class FakeControlSocket {
     this.connected = false;
   }
 
-  connect(): void {
+  /** Starts a new handshake, which asks the `auth` callback for the token, as `socket.io-client` does. */
+  connect(): this {
+    this.connectCalls++;
+    this.options.auth((auth) => this.handshakes.push(auth.token));
+    return this;
+  }
+
+  /** The server accepted the handshake. */
+  accept(): void {
     this.connected = true;
-    for (const listener of this.listeners.get('connect') ?? []) listener();
+    this.fire('connect');
+  }
+
+  /** The server's middleware refused the handshake: `connect_error` with the code as message and `data`. */
+  refuseHandshake(code: string, message = `refused: ${code}`): void {
+    this.fire('connect_error', Object.assign(new Error(code), { data: { code, message } }));
+  }
+
+  /** The transport failed before a handshake (Socket.IO retries that by itself). */
+  failTransport(): void {
+    this.fire('connect_error', new Error('websocket error'));
+  }
+
+  /** The server emitted `event` to this socket. */
+  serverEmit(event: string, payload: unknown): void {
+    this.fire(event, payload);
+  }
+
+  /** The connection closed; `io server disconnect` when the server disconnected the socket. */
+  drop(reason = 'io server disconnect'): void {
+    this.connected = false;
+    this.fire('disconnect', reason);
   }
 
   ping(): void {
@@ -142,9 +188,13 @@ export class FakeControlSocket {
   handshakeToken(): Promise<string | undefined> {
     return new Promise((resolve) => this.options.auth((auth) => resolve(auth.token)));
   }
+
+  private fire(event: string, ...args: unknown[]): void {
+    for (const listener of [...(this.listeners.get(event) ?? [])]) listener(...args);
+  }
 }
 
-function add(map: Map<string, Set<() => void>>, event: string, listener: () => void): void {
+function add(map: Map<string, Set<SocketListener>>, event: string, listener: SocketListener): void {
   let set = map.get(event);
   if (set === undefined) {
     set = new Set();

@@ -1,0 +1,23 @@
+import { ConfigurableModuleBuilder } from '@nestjs/common';
+
+export interface AuthModuleOptions {
+  /** HS256 secret; with `jwksUrl` unset too, the server runs in open mode. */
+  secret: string | undefined;
+  /** JWKS of an identity provider, for RS256/ES256 tokens. */
+  jwksUrl: string | undefined;
+  /** Required `iss` claim, when set. */
+  issuer: string | undefined;
+  /** Required `aud` claim, when set. */
+  audience: string | undefined;
+  /** Origins (`https://ops.example.com`) allowed besides the server's own. */
+  allowedOrigins: readonly string[];
+  /** Which proxies' `X-Forwarded-For`/`X-Forwarded-Proto` are believed (Express `trust proxy` syntax); unset: none. */
+  trustProxy: string | undefined;
+  /** Open streams, polls and sockets per client address (0: unlimited). */
+  maxConnectionsPerIp: number;
+  /** Open streams, polls and sockets per token subject (0: unlimited). */
+  maxConnectionsPerToken: number;
+}
+
+export const { ConfigurableModuleClass: AuthConfigurableModule, MODULE_OPTIONS_TOKEN: AUTH_OPTIONS } =
+  new ConfigurableModuleBuilder<AuthModuleOptions>().setClassMethodName('forRoot').build();

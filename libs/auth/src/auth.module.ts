@@ -1,0 +1,21 @@
+import { Global, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { AccessGuard } from './access.guard.js';
+import { AuthConfigurableModule } from './auth.module-definition.js';
+import { Authenticator } from './authenticator.service.js';
+import { ConnectionLimits } from './connection-limits.service.js';
+import { OriginPolicy } from './origin-policy.js';
+import { SessionController } from './session.controller.js';
+
+/**
+ * Who may do what: token verification, the access guard on every route,
+ * the origin policy, connection limits, and `/api/v1/session`. Global, so
+ * transports anywhere can authenticate sockets and count connections.
+ */
+@Global()
+@Module({
+  controllers: [SessionController],
+  providers: [Authenticator, OriginPolicy, ConnectionLimits, { provide: APP_GUARD, useClass: AccessGuard }],
+  exports: [Authenticator, OriginPolicy, ConnectionLimits],
+})
+export class AuthModule extends AuthConfigurableModule {}

@@ -1,0 +1,134 @@
+import type { IncomingMessage } from 'node:http';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { anonymousPrincipal, ApiError, type Principal } from '@pulseboard/api';
+import { parse as parseCookies } from 'cookie';
+import { AUTH_OPTIONS, type AuthModuleOptions } from './auth.module-definition.js';
+import { clientAddress, compileTrustProxy, isSecure, type TrustProxy } from './client-address.js';
+import { TokenVerifier } from './token-verifier.js';
+
+/** The cookie a browser keeps its token in (set by `POST /api/v1/session`). */
+export const TOKEN_COOKIE = 'pulseboard_token';
+
+/** Where a request's `access_token` query parameter is kept once it is taken out of the URL. */
+export interface RequestWithQueryToken extends IncomingMessage {
+  queryToken?: string;
+}
+
+/**
+ * Who a request or socket handshake comes from. With a secret or a JWKS URL
+ * configured, every caller needs a valid token; in open mode every caller is
+ * an anonymous principal that may do everything.
+ *
+ * Tokens are read, in this order, from `Authorization: Bearer`, the
+ * `access_token` query parameter (for EventSource, which cannot send headers)
+ * and the `pulseboard_token` cookie. Socket.IO handshakes may also carry it
+ * as `auth.token`.
+ */
+@Injectable()
+export class Authenticator {
+  private readonly logger = new Logger('Auth');
+  private readonly verifier: TokenVerifier | undefined;
+  readonly trustProxy: TrustProxy;
+
+  constructor(@Inject(AUTH_OPTIONS) options: AuthModuleOptions) {
+    this.trustProxy = compileTrustProxy(options.trustProxy);
+    const configured = options.secret !== undefined || options.jwksUrl !== undefined;
+    this.verifier = configured ? new TokenVerifier(options) : undefined;
+  }
+
+  /** Whether tokens are required (a secret or a JWKS URL is configured). */
+  get enabled(): boolean {
+    return this.verifier !== undefined;
+  }
+
+  /** The client's address, after trusted proxies. */
+  address(request: IncomingMessage): string {
+    return clientAddress(request, this.trustProxy);
+  }
+
+  /** Whether the request came over TLS (directly or through a trusted proxy). */
+  secure(request: IncomingMessage): boolean {
+    return isSecure(request, this.trustProxy);
+  }
+
+  /** The principal of an HTTP request; 401 without a valid token when auth is on. */
+  authenticate(request: IncomingMessage): Promise<Principal> {
+    return this.principal(tokenOf(request), this.address(request));
+  }
+
+  /** The principal of a Socket.IO handshake: `auth.token`, else what an HTTP request would use. */
+  authenticateHandshake(request: IncomingMessage, auth: Record<string, unknown>): Promise<Principal> {
+    const token =
+      typeof auth.token === 'string' && auth.token !== ''
+        ? auth.token
+        : (tokenOf(request) ?? handshakeQueryToken(request));
+    return this.principal(token, this.address(request));
+  }
+
+  /** The principal a token names (for `POST /api/v1/session`). */
+  verify(token: string, request: IncomingMessage): Promise<Principal> {
+    return this.principal(token, this.address(request));
+  }
+
+  private async principal(token: string | undefined, address: string): Promise<Principal> {
+    if (this.verifier === undefined) return anonymousPrincipal(address);
+    if (token === undefined) {
+      throw new ApiError(401, 'unauthorized', 'this server needs a token: send Authorization: Bearer <token>', [], {
+        'WWW-Authenticate': 'Bearer realm="pulseboard"',
+      });
+    }
+    try {
+      return await this.verifier.verify(token, address);
+    } catch (error) {
+      if (error instanceof ApiError && error.getStatus() === 401) {
+        this.logger.debug(`token refused for ${address}: ${error.code}`);
+        error.headers['WWW-Authenticate'] = `Bearer realm="pulseboard", error="invalid_token"`;
+      }
+      throw error;
+    }
+  }
+}
+
+/** The request's token: bearer header, then the query parameter taken out of its URL, then the cookie. */
+function tokenOf(request: IncomingMessage): string | undefined {
+  const header = request.headers.authorization;
+  if (header !== undefined) {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (match !== null) return match[1];
+  }
+  const fromQuery = (request as RequestWithQueryToken).queryToken;
+  if (fromQuery !== undefined && fromQuery !== '') return fromQuery;
+  const cookies = request.headers.cookie;
+  if (cookies === undefined) return undefined;
+  const value = parseCookies(cookies)[TOKEN_COOKIE];
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/**
+ * Middleware, first in line: moves the `access_token` query parameter out of
+ * the URL into the request, so no log line, route or query schema ever sees
+ * it.
+ */
+export function takeQueryToken(request: RequestWithQueryToken, _response: unknown, next: () => void): void {
+  const url = request.url ?? '';
+  const q = url.indexOf('?');
+  if (q === -1 || !url.includes('access_token', q)) {
+    next();
+    return;
+  }
+  const params = new URLSearchParams(url.slice(q + 1));
+  const token = params.get('access_token');
+  params.delete('access_token');
+  if (token !== null) request.queryToken = token;
+  const rest = params.toString();
+  request.url = rest === '' ? url.slice(0, q) : `${url.slice(0, q)}?${rest}`;
+  next();
+}
+
+/** A handshake's `access_token` query parameter (Socket.IO requests do not pass through the HTTP middleware). */
+function handshakeQueryToken(request: IncomingMessage): string | undefined {
+  const url = request.url ?? '';
+  if (!url.includes('access_token')) return undefined;
+  const token = new URLSearchParams(url.slice(url.indexOf('?') + 1)).get('access_token');
+  return token === null || token === '' ? undefined : token;
+}

@@ -1,0 +1,53 @@
+import { FeedAccess, MAX_TOKEN_FEEDS, ROLES, type Principal } from '@pulseboard/api';
+import { patternProblem } from '@pulseboard/protocol';
+import { z } from 'zod';
+
+// eslint-disable-next-line no-control-regex -- control characters are what is refused
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+
+/** The claims Pulseboard reads from a verified token; anything else in it is ignored. */
+const claimsSchema = z.object({
+  sub: z
+    .string()
+    .min(1, 'sub must not be empty')
+    .max(256, 'sub must be at most 256 characters')
+    .refine((sub) => !CONTROL_CHARACTERS.test(sub), 'sub must not contain control characters'),
+  role: z.enum(ROLES, { message: `role must be one of ${ROLES.join(', ')}` }),
+  feeds: z
+    .array(z.string())
+    .min(1, 'feeds must list at least one pattern')
+    .max(MAX_TOKEN_FEEDS, `feeds may list at most ${MAX_TOKEN_FEEDS} patterns`)
+    .superRefine((feeds, ctx) => {
+      for (const feed of feeds) {
+        const problem = patternProblem(feed);
+        if (problem !== undefined)
+          ctx.addIssue({ code: 'custom', message: `feeds: ${JSON.stringify(feed)}: ${problem}` });
+      }
+    })
+    .optional(),
+  name: z.string().max(128, 'name must be at most 128 characters').optional(),
+  exp: z.number(),
+});
+
+/** Why a verified token's claims cannot be used, or the principal they describe. */
+export function principalFromClaims(
+  payload: unknown,
+  address: string,
+): { principal: Principal; problem?: undefined } | { principal?: undefined; problem: string } {
+  const result = claimsSchema.safeParse(payload);
+  if (!result.success) return { problem: result.error.issues.map((issue) => issue.message).join('; ') };
+  const claims = result.data;
+  // eslint-disable-next-line no-control-regex -- control characters are what is removed
+  const name = claims.name?.replace(/[\u0000-\u001f\u007f]/g, '').trim();
+  return {
+    principal: {
+      id: claims.sub,
+      name: name === undefined || name === '' ? claims.sub : name,
+      anonymous: false,
+      role: claims.role,
+      feeds: claims.feeds === undefined ? FeedAccess.ALL : new FeedAccess(claims.feeds),
+      expiresAt: claims.exp * 1000,
+      address,
+    },
+  };
+}

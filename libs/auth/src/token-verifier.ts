@@ -1,0 +1,76 @@
+import { ApiError, type Principal } from '@pulseboard/api';
+import { createRemoteJWKSet, errors, jwtVerify, type JWTHeaderParameters, type JWTVerifyGetKey } from 'jose';
+import { principalFromClaims } from './token-claims.js';
+
+/** Algorithms an identity provider's keys may sign with. */
+const JWKS_ALGORITHMS = ['RS256', 'ES256'];
+
+export interface TokenVerifierOptions {
+  secret: string | undefined;
+  jwksUrl: string | undefined;
+  issuer: string | undefined;
+  audience: string | undefined;
+}
+
+/**
+ * Verifies JWTs: HS256 with the shared secret, RS256/ES256 with the keys of
+ * a JWKS URL (fetched when a token names a key it has not seen, and cached).
+ * A token must carry `sub`, `role` and `exp`; `feeds` and `name` are optional.
+ */
+export class TokenVerifier {
+  private readonly secret: Uint8Array | undefined;
+  private readonly jwks: JWTVerifyGetKey | undefined;
+  private readonly algorithms: string[];
+
+  constructor(private readonly options: TokenVerifierOptions) {
+    this.secret = options.secret === undefined ? undefined : new TextEncoder().encode(options.secret);
+    this.jwks = options.jwksUrl === undefined ? undefined : createRemoteJWKSet(new URL(options.jwksUrl));
+    this.algorithms = [
+      ...(this.secret !== undefined ? ['HS256'] : []),
+      ...(this.jwks !== undefined ? JWKS_ALGORITHMS : []),
+    ];
+  }
+
+  /** The principal of a valid token; throws 401 `invalid_token` / `token_expired`, or 503 when the JWKS cannot be fetched. */
+  async verify(token: string, address: string): Promise<Principal> {
+    let payload: unknown;
+    try {
+      ({ payload } = await jwtVerify(token, (header, input) => this.key(header, input), {
+        algorithms: this.algorithms,
+        issuer: this.options.issuer,
+        audience: this.options.audience,
+        requiredClaims: ['sub', 'exp'],
+      }));
+    } catch (error) {
+      throw this.refusal(error);
+    }
+    const { principal, problem } = principalFromClaims(payload, address);
+    if (principal === undefined)
+      throw new ApiError(401, 'invalid_token', `the token's claims are not usable: ${problem}`);
+    return principal;
+  }
+
+  private key(header: JWTHeaderParameters, input: Parameters<JWTVerifyGetKey>[1]) {
+    if (header.alg === 'HS256' && this.secret !== undefined) return this.secret;
+    if (this.jwks !== undefined) return this.jwks(header, input);
+    throw new errors.JOSEAlgNotAllowed(`unexpected algorithm ${String(header.alg)}`);
+  }
+
+  private refusal(error: unknown): ApiError {
+    if (error instanceof errors.JWTExpired) return new ApiError(401, 'token_expired', 'the token has expired');
+    if (error instanceof errors.JWKSTimeout || (error instanceof Error && !(error instanceof errors.JOSEError))) {
+      // the identity provider did not answer: the token may be fine, so this is not the client's fault
+      return new ApiError(
+        503,
+        'auth_unavailable',
+        'the identity provider’s keys could not be fetched; retry shortly',
+        [],
+        {
+          'Retry-After': '5',
+        },
+      );
+    }
+    const reason = error instanceof errors.JOSEError ? error.message : 'malformed token';
+    return new ApiError(401, 'invalid_token', `the token is not valid: ${reason}`);
+  }
+}
