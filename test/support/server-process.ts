@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Waiters } from './waiters.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -11,6 +12,7 @@ export class ServerProcess {
   readonly output: string[] = [];
   exitCode: number | null = null;
   private exited: Promise<number | null>;
+  private readonly waiters = new Waiters();
 
   private constructor(
     readonly child: ChildProcess,
@@ -61,7 +63,10 @@ export class ServerProcess {
             const server = new ServerProcess(child, `http://127.0.0.1:${match[1]}`);
             server.output.push(...lines);
             child.stdout?.off('data', onData);
-            child.stdout?.on('data', (c: Buffer) => server.output.push(...c.toString('utf8').split('\n')));
+            child.stdout?.on('data', (c: Buffer) => {
+              server.output.push(...c.toString('utf8').split('\n'));
+              server.waiters.notify();
+            });
             resolve(server);
           }
         }
@@ -88,6 +93,15 @@ export class ServerProcess {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
     this.exitCode = await this.exited;
     return this.exitCode;
+  }
+
+  /** Resolves once the output (stdout lines) satisfies `condition`. */
+  untilOutput(condition: (lines: readonly string[]) => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+    return this.waiters.until(
+      () => condition(this.output),
+      () => `${what}; output:\n${this.output.join('\n')}`,
+      timeoutMs,
+    );
   }
 
   waitForExit(): Promise<number | null> {

@@ -6,3 +6,4 @@ export * from './origin-policy.js';
 export * from './connection-limits.service.js';
 export * from './client-address.js';
 export * from './expiry.js';
+export * from './mint-token.js';
