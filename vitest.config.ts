@@ -29,6 +29,17 @@ export default defineConfig({
         },
       },
       {
+        // slower runs (a minute or more each), apart from `npm test`: `npm run test:soak`
+        extends: true,
+        test: {
+          name: 'soak',
+          include: ['test/soak/**/*.soak-spec.ts'],
+          environment: 'node',
+          testTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
+      {
         extends: true,
         test: {
           name: 'e2e',

@@ -1,72 +1,14 @@
-import type { GapEvent, HelloEvent } from '@pulseboard/protocol';
-import {
-  FetchSseConnector,
-  PulseboardConsumer,
-  defaultSseConnector,
-  type ConsumerOptions,
-  type PulseboardError,
-  type ReconnectEvent,
-  type StreamPoints,
-} from '@pulseboard/sdk';
+import { FetchSseConnector, PulseboardConsumer, defaultSseConnector, type ConsumerOptions } from '@pulseboard/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ingest } from './support/http.js';
 import { ServerProcess } from './support/server-process.js';
 import { freePort } from './support/ports.js';
-import { Waiters } from './support/waiters.js';
+import { Recorder } from './support/consumer-recorder.js';
 import { startServer, type TestServer } from './support/server.js';
+import { streamThroughTokenExpiries } from './support/token-refresh.js';
 
 const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 const points = (feed: string, vs: number[]) => vs.map((v) => ({ feed, v }));
-
-/** Records everything a consumer emits and resolves waiters as events arrive (tests wait, never sleep). */
-class Recorder {
-  readonly hellos: HelloEvent[] = [];
-  readonly points: StreamPoints[] = [];
-  readonly gaps: GapEvent[] = [];
-  readonly errors: PulseboardError[] = [];
-  readonly reconnects: ReconnectEvent[] = [];
-  /** Which event came when. */
-  readonly timeline: string[] = [];
-  private readonly waiters = new Waiters();
-
-  constructor(readonly consumer: PulseboardConsumer) {
-    consumer.on('hello', (e) => this.record(this.hellos, e));
-    consumer.on('points', (e) => this.record(this.points, e));
-    consumer.on('gap', (e) => this.record(this.gaps, e));
-    consumer.on('error', (e) => this.record(this.errors, e));
-    consumer.on('reconnect', (e) => this.record(this.reconnects, e));
-    consumer.on('state', () => this.notify());
-  }
-
-  /** Every value received for a feed, in order. */
-  values(feed: string): number[] {
-    return this.points.flatMap((e) => e.feeds[feed]?.v ?? []);
-  }
-
-  until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-    const seen = (): string => `state ${this.consumer.state}, errors ${this.errors.map((e) => e.code).join(',')}`;
-    return this.waiters.until(condition, () => `${what} (${seen()})`, timeoutMs);
-  }
-
-  untilValues(feed: string, count: number, timeoutMs = 10_000): Promise<void> {
-    return this.until(() => this.values(feed).length >= count, `${count} values of ${feed}`, timeoutMs);
-  }
-
-  untilState(state: PulseboardConsumer['state'], timeoutMs = 10_000): Promise<void> {
-    return this.until(() => this.consumer.state === state, `state ${state}`, timeoutMs);
-  }
-
-  private record<T>(list: T[], event: T): void {
-    list.push(event);
-    if (list === this.gaps) this.timeline.push('gap');
-    else if (list === this.points) this.timeline.push('points');
-    this.notify();
-  }
-
-  private notify(): void {
-    this.waiters.notify();
-  }
-}
 
 describe('the SDK consumer against the server', () => {
   const consumers: PulseboardConsumer[] = [];
@@ -179,4 +121,17 @@ describe('the SDK consumer against the server', () => {
     expect(recorder.reconnects).toEqual([]);
     expect(recorder.errors).toEqual([]);
   });
+});
+
+describe('the SDK with short-lived tokens', () => {
+  it('renews expiring tokens of the stream, the control socket and the producer with no gap and no duplicate', async () => {
+    const outcome = await streamThroughTokenExpiries(8000, 3);
+    expect(outcome.sent).toBeGreaterThan(100);
+    expect(outcome.values).toEqual(range(0, outcome.sent - 1));
+    expect(outcome.gaps).toEqual([]);
+    // a 3-second token (whole-second expiry) lasts 2–3 s: over 8 s the stream and the socket each renew at least twice
+    expect(outcome.expiries).toBeGreaterThanOrEqual(4);
+    expect(outcome.feedsAfter).toEqual(['renew.v', 'renew.w', 'renew.x']);
+    expect(outcome.addedFeedValues).toEqual([42]);
+  }, 60_000);
 });

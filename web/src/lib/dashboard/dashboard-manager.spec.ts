@@ -165,6 +165,42 @@ describe('DashboardManager', () => {
     expect(manager.document.window).toBe('1h');
   });
 
+  it('says a viewer cannot change a dashboard whose save is refused (403), and still saves a copy as new', async () => {
+    const fake = server({ saved: { ops: saved } });
+    const created: DashboardDocument[] = [];
+    const manager = new DashboardManager(
+      new PulseboardApi('http://pulse.test', (url, init) => {
+        if (init?.method === 'PUT')
+          return Promise.resolve(
+            Response.json(
+              { error: { code: 'forbidden', message: 'viewers may only change their own dashboards', details: [] } },
+              { status: 403 },
+            ),
+          );
+        if (init?.method === 'POST') {
+          created.push(JSON.parse(init.body as string) as DashboardDocument);
+          return Promise.resolve(
+            Response.json({ ...created[0], id: 'mine', createdAt: 3, updatedAt: 3 }, { status: 201 }),
+          );
+        }
+        return fake.api.dashboard('ops').then((d) => Response.json(d));
+      }),
+      'ops',
+    );
+    manager.listen();
+    await vi.waitFor(() => expect(manager.status).toBe('ready'));
+    expect(manager.forbidden).toBe(false);
+
+    manager.setWindow('1h');
+    await vi.waitFor(() => expect(manager.saveState).toBe('unsaved'));
+    expect(manager.forbidden).toBe(true);
+    expect(manager.problem).toBe('You can view this dashboard but not change it');
+    expect(manager.document.window).toBe('1h');
+
+    await expect(manager.saveAsNew('Ops (mine)')).resolves.toBe('mine');
+    expect(created).toEqual([{ ...saved, title: 'Ops (mine)', window: '1h' }]);
+  });
+
   it('adds a panel below the others with a free id', async () => {
     const fake = server({ saved: { ops: saved } });
     const manager = new DashboardManager(fake.api, 'ops');

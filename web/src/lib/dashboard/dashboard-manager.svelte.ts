@@ -1,5 +1,5 @@
 import type { DashboardDocument, Panel, PanelKind, TimeWindow } from '@pulseboard/protocol';
-import type { PulseboardApi } from '../data/api';
+import { ApiError, type PulseboardApi } from '../data/api';
 import { defaultDashboard } from './default-dashboard';
 import { bottomRow, movePanel, placePanel, resizePanel, type Placement } from './grid-layout';
 
@@ -33,6 +33,9 @@ export interface DashboardManagerOptions {
 /** The id whose default ("Overview") is built from the feed list when it was never saved. */
 export const HOME_DASHBOARD = 'home';
 
+/** What a refused save (403) means to the one editing. */
+const FORBIDDEN_MESSAGE = 'You can view this dashboard but not change it';
+
 /**
  * One dashboard as the page edits it: loaded from the server (or built as
  * the default home), changed by the header and the grid, and saved with a
@@ -46,6 +49,7 @@ export class DashboardManager {
   #document = $state.raw<DashboardDocument>({ title: '', window: '5m', panels: [] });
   #saveState = $state<SaveState>('saved');
   #problem = $state<string>();
+  #forbidden = $state(false);
   #feedNames = $state.raw<string[]>([]);
   readonly #api: PulseboardApi;
   readonly #saveDelayMs: number;
@@ -78,6 +82,14 @@ export class DashboardManager {
   /** Why the last load or save failed, until one succeeds. */
   get problem(): string | undefined {
     return this.#problem;
+  }
+
+  /**
+   * The server refused the last save for lack of rights (a viewer on someone
+   * else's dashboard): changes stay on this page only, until a save succeeds.
+   */
+  get forbidden(): boolean {
+    return this.#forbidden;
   }
 
   /** Feed names the server knows, for the add form's suggestions. */
@@ -275,11 +287,13 @@ export class DashboardManager {
       try {
         await this.#api.saveDashboard(this.id, saved, undefined, keepalive);
       } catch (error) {
-        this.#problem = `Not saved: ${messageOf(error)}`;
+        this.#forbidden = error instanceof ApiError && error.code === 'forbidden';
+        this.#problem = this.#forbidden ? FORBIDDEN_MESSAGE : `Not saved: ${messageOf(error)}`;
         this.#saveState = 'unsaved';
         return;
       }
       this.#problem = undefined;
+      this.#forbidden = false;
     } while (this.#queued);
     // a debounced change may be waiting already
     this.#saveState = this.#timer === undefined && this.#document === saved ? 'saved' : 'unsaved';

@@ -1,4 +1,12 @@
-import type { Annotation, Dashboard, DashboardDocument, FeedChunk, FeedInfo } from '@pulseboard/protocol';
+import {
+  TOKEN_ERROR_CODES,
+  type Annotation,
+  type Dashboard,
+  type DashboardDocument,
+  type FeedChunk,
+  type FeedInfo,
+  type SessionInfo,
+} from '@pulseboard/protocol';
 
 /** An HTTP answer other than success, with the contract's stable error `code`. */
 export class ApiError extends Error {
@@ -15,6 +23,19 @@ export class ApiError extends Error {
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
+/** A refusal of the page's token (an {@link ApiError}, or the stream's error): the server's code and message. */
+export interface TokenRefusal {
+  readonly code: string;
+  readonly message: string;
+}
+
+const TOKEN_CODES: ReadonlySet<string> = new Set(TOKEN_ERROR_CODES);
+
+/** Whether `code` says the page's token is missing, not valid or expired. */
+export function isTokenError(code: string): boolean {
+  return TOKEN_CODES.has(code);
+}
+
 /** `from`/`to` (inclusive ms) and an optional pixel budget. */
 export interface PointsQuery {
   from?: number;
@@ -30,10 +51,50 @@ export interface PointsQuery {
 export class PulseboardApi {
   readonly #base: string;
   readonly #fetch: FetchLike;
+  readonly #unauthorized = new Set<(error: ApiError) => void>();
+
+  /**
+   * `fetch` for requests made outside this class: a 401 answer reaches
+   * {@link onUnauthorized} like one of this class's own.
+   */
+  readonly fetch: FetchLike = async (input, init) => {
+    const response = await this.#fetch(input, init);
+    if (response.status === 401 && this.#unauthorized.size > 0) this.#refused(await apiError(response.clone()));
+    return response;
+  };
 
   constructor(base: string, fetchImpl: FetchLike = (input, init) => fetch(input, init)) {
     this.#base = base.replace(/\/+$/, '');
     this.#fetch = fetchImpl;
+  }
+
+  /**
+   * Hears every 401 (the token is missing, not valid or expired) of every
+   * call but the session's own; returns the function that stops listening.
+   */
+  onUnauthorized(listener: (error: ApiError) => void): () => void {
+    this.#unauthorized.add(listener);
+    return () => this.#unauthorized.delete(listener);
+  }
+
+  /** Who the page acts as; rejects with a 401 {@link ApiError} when the server wants a token. */
+  session(signal?: AbortSignal): Promise<SessionInfo> {
+    return this.#json<SessionInfo>('/api/v1/session', { signal }, false);
+  }
+
+  /** Trades a token for the session cookie the stream, the socket and later calls carry. */
+  signIn(token: string): Promise<SessionInfo> {
+    return this.#json<SessionInfo>(
+      '/api/v1/session',
+      { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) },
+      false,
+    );
+  }
+
+  /** Clears the session cookie. */
+  async signOut(): Promise<void> {
+    const response = await this.#fetch(`${this.#base}/api/v1/session`, { method: 'DELETE' });
+    if (!response.ok) throw await apiError(response);
   }
 
   /** The saved dashboard, or `undefined` when there is none under `id`. */
@@ -100,13 +161,22 @@ export class PulseboardApi {
     });
   }
 
-  async #json<T>(path: string, init: RequestInit): Promise<T> {
+  /** `reportUnauthorized`: false for the session's own calls, whose 401 is their answer rather than news. */
+  async #json<T>(path: string, init: RequestInit, reportUnauthorized = true): Promise<T> {
     const response = await this.#fetch(`${this.#base}${path}`, {
       ...init,
       headers: { accept: 'application/json', ...init.headers },
     });
-    if (!response.ok) throw await apiError(response);
+    if (!response.ok) {
+      const error = await apiError(response);
+      if (reportUnauthorized && error.status === 401) this.#refused(error);
+      throw error;
+    }
     return (await response.json()) as T;
+  }
+
+  #refused(error: ApiError): void {
+    for (const listener of [...this.#unauthorized]) listener(error);
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Annotation } from '@pulseboard/protocol';
+import { PulseboardError } from '@pulseboard/sdk';
 import { describe, expect, it, vi } from 'vitest';
 import { PulseboardApi } from './api';
 import { LiveClient, type FeedSink } from './live-client.svelte';
@@ -146,5 +147,53 @@ describe('LiveClient', () => {
     one.release();
     two.release();
     expect(consumer.socketListeners.get('annotation')?.size).toBe(0);
+  });
+
+  it('tells of a refused token once: the stream refused or stopped by it, or a 401 of the API', async () => {
+    const { consumer, client, fetchMock } = setup();
+    const heard: string[] = [];
+    const stopHearing = client.onUnauthorized((refusal) => heard.push(`${refusal.code}: ${refusal.message}`));
+    client.listen();
+    consumer.setState('connected');
+
+    // expired mid-stream, then a reconnection that is let in: nothing to tell
+    consumer.emit('error', new PulseboardError('token_expired', 'expired'));
+    consumer.setState('connecting');
+    consumer.setState('connected');
+    expect(heard).toEqual([]);
+
+    // a reconnection refused with a 401, after which the SDK stops
+    consumer.emit('error', new PulseboardError('invalid_token', 'bad signature', { status: 401 }));
+    consumer.setState('disconnected');
+    expect(heard).toEqual(['invalid_token: bad signature']);
+
+    // the SDK stops after a token error that came without an answer
+    client.retry();
+    consumer.emit('error', new PulseboardError('token_expired', 'expired'));
+    consumer.setState('disconnected');
+    expect(heard).toEqual(['invalid_token: bad signature', 'token_expired: expired']);
+
+    // other refusals are the connection indicator's business
+    consumer.emit('error', new PulseboardError('invalid_pattern', 'bad feed', { status: 400 }));
+    expect(heard).toHaveLength(2);
+
+    fetchMock.mockResolvedValueOnce(
+      Response.json({ error: { code: 'unauthorized', message: 'a token is required', details: [] } }, { status: 401 }),
+    );
+    await expect(client.api.feeds()).rejects.toMatchObject({ code: 'unauthorized' });
+    expect(heard.at(-1)).toBe('unauthorized: a token is required');
+
+    stopHearing();
+    consumer.emit('error', new PulseboardError('unauthorized', 'no', { status: 401 }));
+    expect(heard).toHaveLength(3);
+  });
+
+  it('opens no control socket to leave a room after it closed', () => {
+    const { consumer, client } = setup();
+    const stop = client.listen();
+    client.leave('ops');
+    stop();
+    client.leave('ops');
+    expect(consumer.emitted).toEqual([['leave', { dashboard: 'ops' }, expect.any(Function)]]);
   });
 });

@@ -7,7 +7,7 @@ import {
   type Listener,
 } from '@pulseboard/sdk';
 import { getContext, setContext } from 'svelte';
-import { PulseboardApi } from './api';
+import { isTokenError, PulseboardApi, type TokenRefusal } from './api';
 import { AnnotationList } from './annotation-list.svelte';
 import { FeedRegistry, SharedByKey, type PendingFeed } from './feed-registry';
 
@@ -56,7 +56,8 @@ const ACK_TIMEOUT_MS = 5_000;
  * connected is `reconnecting` (the SDK resumes from its cursor, so nothing is
  * lost), or `offline` while the browser has no network; `disconnected` while
  * listening means the server refused the stream itself and the SDK stopped:
- * `offline` until {@link retry} (or the network comes back).
+ * `offline` until {@link retry} (or the network comes back). When that
+ * refusal was about the token, {@link onUnauthorized} hears it.
  */
 export class LiveClient {
   state = $state<LiveState>('connecting');
@@ -68,6 +69,9 @@ export class LiveClient {
   readonly #annotationLists = new SharedByKey<AnnotationList>();
   #listening = false;
   #everConnected = false;
+  /** The stream's latest token error since it was last connected: the SDK stopping after it is a refusal. */
+  #tokenError: TokenRefusal | undefined;
+  #unauthorized: readonly ((refusal: TokenRefusal) => void)[] = [];
 
   constructor(options: LiveClientOptions = {}) {
     const url = options.url ?? location.origin;
@@ -85,6 +89,11 @@ export class LiveClient {
       consumer.on('gap', (gap) => this.#feeds.dispatchGap(gap)),
       consumer.on('error', (error) => {
         this.problem = error.message;
+        if (!isTokenError(error.code)) return;
+        // A 401 answer is a refused (re)connection; an error event on a live stream is retried first.
+        // The expiry that led to a refusal says more than the refusal (the cookie is gone by then).
+        if (error.status === 401) this.#refused(this.#tokenError ?? error);
+        else this.#tokenError = error;
       }),
     ];
     // the SDK keeps retrying while the network is down; the page says why nothing moves
@@ -95,6 +104,8 @@ export class LiveClient {
     window.addEventListener('online', onNetwork);
     window.addEventListener('offline', onNetwork);
     this.#listening = true;
+    this.#everConnected = false;
+    this.#tokenError = undefined;
     consumer.connect();
     this.#onState(consumer.state);
     return () => {
@@ -103,6 +114,21 @@ export class LiveClient {
       window.removeEventListener('offline', onNetwork);
       for (const stop of stops) stop();
       consumer.close();
+    };
+  }
+
+  /**
+   * Hears the server refuse the page's token: a 401 from the REST API or
+   * for the stream, or the stream stopped after a token error (a token that
+   * expires mid-stream is retried first). Returns the function that stops
+   * listening.
+   */
+  onUnauthorized(listener: (refusal: TokenRefusal) => void): () => void {
+    this.#unauthorized = [...this.#unauthorized, listener];
+    const stopApi = this.api.onUnauthorized(listener);
+    return () => {
+      this.#unauthorized = this.#unauthorized.filter((other) => other !== listener);
+      stopApi();
     };
   }
 
@@ -150,6 +176,8 @@ export class LiveClient {
 
   /** Leaves a dashboard's presence room. */
   leave(dashboard: string): void {
+    // closed already: the room went with the socket, and asking for one would open a new one
+    if (!this.#listening) return;
     this.#socket().emit('leave', { dashboard }, () => undefined);
   }
 
@@ -211,13 +239,20 @@ export class LiveClient {
   #onState(state: ConnectionState): void {
     if (state === 'connected') {
       this.#everConnected = true;
+      this.#tokenError = undefined;
       this.state = 'connected';
       this.problem = undefined;
     } else if (state === 'connecting') {
       this.state = !navigator.onLine ? 'offline' : this.#everConnected ? 'reconnecting' : 'connecting';
     } else if (this.#listening) {
       this.state = 'offline';
+      if (this.#tokenError !== undefined) this.#refused(this.#tokenError);
     }
+  }
+
+  #refused(refusal: TokenRefusal): void {
+    this.#tokenError = undefined;
+    for (const listener of this.#unauthorized) listener(refusal);
   }
 
   /**

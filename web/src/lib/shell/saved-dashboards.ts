@@ -12,7 +12,8 @@ export class SavedDashboards {
   readonly #api: PulseboardApi;
   readonly #fetch: FetchLike;
 
-  constructor(api: PulseboardApi, fetcher: FetchLike = (input, init) => fetch(input, init)) {
+  /** `fetcher`: the api's own by default, so a 401 here signs the page out like any other. */
+  constructor(api: PulseboardApi, fetcher: FetchLike = api.fetch) {
     this.#api = api;
     this.#fetch = fetcher;
   }
