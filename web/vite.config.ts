@@ -2,7 +2,25 @@ import { fileURLToPath } from 'node:url';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defaultClientConditions, defineConfig, type ProxyOptions } from 'vite';
 
-const api: ProxyOptions = { target: 'http://127.0.0.1:8080', changeOrigin: true };
+const target = 'http://127.0.0.1:8080';
+
+/**
+ * The dev server stands in for the server's own origin: the page's `Origin`
+ * (the dev server) is rewritten to the target's, which the server's origin
+ * check accepts as same-origin.
+ */
+const api: ProxyOptions = {
+  target,
+  changeOrigin: true,
+  configure: (proxy) => {
+    proxy.on('proxyReq', (request) => {
+      if (request.getHeader('origin') !== undefined) request.setHeader('origin', target);
+    });
+    proxy.on('proxyReqWs', (request) => {
+      if (request.getHeader('origin') !== undefined) request.setHeader('origin', target);
+    });
+  },
+};
 
 export default defineConfig({
   // The config is run from the repository root, so every path is anchored to this file.
