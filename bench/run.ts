@@ -87,6 +87,11 @@ async function main(): Promise<number> {
         results.ingest.http.push(await runIngestHttp(config, kind));
       }
       if (has('pulseboard')) {
+        log('ingest: pulseboard with a token on every request');
+        await quiet();
+        results.ingest.http.push(await runIngestHttp(config, 'pulseboard', true));
+      }
+      if (has('pulseboard')) {
         log('ingest: engine in-process');
         await quiet();
         results.ingest.engine = await runIngestEngine(config);

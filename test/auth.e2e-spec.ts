@@ -160,6 +160,25 @@ describe('auth: tokens and roles', () => {
   });
 });
 
+describe('auth: rotating the secret', () => {
+  it('keeps accepting tokens of the previous secret until they expire', async () => {
+    const rotated = await startServer({
+      AUTH_SECRET: 'the-new-secret-of-at-least-thirty-two-bytes',
+      AUTH_SECRET_PREVIOUS: TEST_SECRET,
+    });
+    try {
+      const old = await token({ role: 'viewer', sub: 'before-rotation' });
+      const fresh = await mintWith('the-new-secret-of-at-least-thirty-two-bytes', { role: 'viewer' });
+      const other = await mintWith('an-unrelated-secret-of-thirty-two-bytes', { role: 'viewer' });
+      const status = async (value: string) =>
+        (await getJson(`${rotated.url}/api/v1/session`, { headers: bearer(value) })).status;
+      expect([await status(old), await status(fresh), await status(other)]).toEqual([200, 200, 401]);
+    } finally {
+      await rotated.close();
+    }
+  });
+});
+
 describe('auth: keys from a JWKS URL', () => {
   let jwksServer: Server;
   let server: TestServer;
@@ -205,6 +224,23 @@ describe('auth: keys from a JWKS URL', () => {
       const res = await getJson<SessionInfo>(`${server.url}/api/v1/session`, { headers: bearer(signed) });
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ sub: 'dana', role: 'viewer', feeds: ['host1.>'] });
+    }
+  });
+
+  it('answers 503 auth_unavailable while the provider’s keys cannot be fetched', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise((resolve) => closed.close(resolve));
+    const unreachable = await startServer({ JWKS_URL: `http://127.0.0.1:${port}/jwks.json` });
+    try {
+      const res = await getJson(`${unreachable.url}/api/v1/feeds`, {
+        headers: bearer(await idpToken(rsa, 'RS256', 'rsa-1')),
+      });
+      expect([res.status, errorCode(res.body)]).toEqual([503, 'auth_unavailable']);
+      expect(res.headers.get('retry-after')).toBe('5');
+    } finally {
+      await unreachable.close();
     }
   });
 

@@ -6,7 +6,12 @@ export interface PostResult {
 }
 
 /** POSTs a JSON body to the ingest route and reads back how many points were accepted. */
-export function postPoints(agent: Agent, port: number, body: string | Buffer): Promise<PostResult> {
+export function postPoints(
+  agent: Agent,
+  port: number,
+  body: string | Buffer,
+  authorization?: string,
+): Promise<PostResult> {
   return new Promise((resolve, reject) => {
     const req = request(
       {
@@ -15,7 +20,11 @@ export function postPoints(agent: Agent, port: number, body: string | Buffer): P
         method: 'POST',
         path: '/api/v1/ingest',
         agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          ...(authorization === undefined ? {} : { authorization }),
+        },
       },
       (res) => {
         const chunks: Buffer[] = [];

@@ -142,6 +142,9 @@ export class ServerProcess {
       DEMO: '0',
       SELF_METRICS: '0',
       LOG_LEVEL: 'warn',
+      // one load generator stands in for thousands of clients: no per-client limits
+      MAX_CONNECTIONS_PER_IP: '0',
+      INGEST_RATE_LIMIT: '0',
       ...options.env,
     };
     const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script, ...(options.args ?? [])], {

@@ -197,7 +197,7 @@ function idleSection(results: BenchResults, config: BenchConfig): string[] {
 function ingestSection(results: BenchResults, config: BenchConfig): string[] {
   const rows: string[][] = [];
   for (const r of results.ingest.http) {
-    const name = `${NAMES[r.server]}, HTTP`;
+    const name = `${NAMES[r.server]}, HTTP${r.auth === true ? ', HS256 token on every request' : ''}`;
     if (r.status !== 'ok') rows.push([name, 'failed', '', '', '', r.reason ?? '']);
     else {
       rows.push([
@@ -227,12 +227,19 @@ function ingestSection(results: BenchResults, config: BenchConfig): string[] {
     }
   }
   const bodyBytes = results.ingest.http.find((r) => r.bodyBytes !== undefined)?.bodyBytes;
+  const open = results.ingest.http.find((r) => r.server === 'pulseboard' && r.auth !== true && r.status === 'ok');
+  const withToken = results.ingest.http.find((r) => r.server === 'pulseboard' && r.auth === true && r.status === 'ok');
+  const authRatio =
+    open?.pointsPerSec !== undefined && withToken?.pointsPerSec !== undefined
+      ? ` With a token verified on every request (HS256, feeds \`bench.>\` checked for every point) Pulseboard ingests ${fixed(withToken.pointsPerSec / open.pointsPerSec, 2)}× what it does in open mode in the same run.`
+      : '';
   return [
     '## Ingest throughput',
     '',
     `No subscribers. ${config.ingestConcurrency} keep-alive connections POST pre-built ${int(config.ingestPointsPerBody)}-point JSON bodies ` +
       `(${bodyBytes === undefined ? '' : `${int(bodyBytes)} bytes, `}10 feeds) back to back; warm-up ${config.ingestWarmupMs / 1000} s, measured ${config.ingestMeasureMs / 1000} s. ` +
-      `The engine rows run the same bodies in one process without HTTP (${config.engineStageMs / 1000} s each).`,
+      `The engine rows run the same bodies in one process without HTTP (${config.engineStageMs / 1000} s each).` +
+      authRatio,
     '',
     table(['Path', 'Points/s', 'Requests/s', 'POST p50 / p99 (ms)', 'Server CPU', 'Client CPU'], rows),
   ];

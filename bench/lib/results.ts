@@ -101,6 +101,8 @@ export interface SocketIdleResult extends Omit<IdleResult, 'server'> {
 
 export interface IngestHttpResult {
   server: ServerKind;
+  /** Every request carried a token the server verified. */
+  auth?: boolean;
   status: 'ok' | 'failed';
   reason?: string;
   pointsPerSec?: number;

@@ -19,7 +19,7 @@ let windowStart = performance.now();
 let running = false;
 let lastError: string | undefined;
 
-function start(port: number, concurrency: number, pointsPerBody: number): unknown {
+function start(port: number, concurrency: number, pointsPerBody: number, authorization?: string): unknown {
   const bodies = Array.from({ length: 16 }, (_, i) => Buffer.from(pointsBody(pointsPerBody, Date.now(), i)));
   running = true;
   let next = 0;
@@ -28,7 +28,7 @@ function start(port: number, concurrency: number, pointsPerBody: number): unknow
       const body = bodies[next++ % bodies.length];
       const sentAt = performance.now();
       try {
-        const result = await postPoints(agent, port, body);
+        const result = await postPoints(agent, port, body, authorization);
         postTimes.record(performance.now() - sentAt);
         totals.requests++;
         totals.accepted += result.accepted;
@@ -65,7 +65,13 @@ function report(): unknown {
 }
 
 serve({
-  start: (m) => start(num(m, 'port'), num(m, 'concurrency'), num(m, 'pointsPerBody')),
+  start: (m) =>
+    start(
+      num(m, 'port'),
+      num(m, 'concurrency'),
+      num(m, 'pointsPerBody'),
+      typeof m.authorization === 'string' ? m.authorization : undefined,
+    ),
   reset,
   report,
   close: () => {

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { mintToken } from '@pulseboard/auth';
 import type { BenchConfig } from '../lib/config.js';
 import { errorText } from '../lib/ipc.js';
 import { log } from '../lib/log.js';
@@ -7,19 +8,31 @@ import { CpuMeter } from '../lib/proc.js';
 import { bodyBytesOf, engineReport, ingestClientReport } from '../lib/reports.js';
 import type { EngineResult, IngestHttpResult } from '../lib/results.js';
 
-/** Ingest over HTTP with no subscribers: concurrent keep-alive POSTs of 1000-point JSON bodies. */
-export async function runIngestHttp(config: BenchConfig, kind: ServerKind): Promise<IngestHttpResult> {
+/** Secret of the server that checks a token on every ingest request. */
+const BENCH_SECRET = 'bench-secret-of-at-least-thirty-two-bytes';
+
+/**
+ * Ingest over HTTP with no subscribers: concurrent keep-alive POSTs of
+ * 1000-point JSON bodies. With `auth`, the server needs tokens and every
+ * request carries an HS256 bearer token limited to the bench's feeds, so the
+ * cost of verifying it and checking each point's feed is in the figure.
+ */
+export async function runIngestHttp(config: BenchConfig, kind: ServerKind, auth = false): Promise<IngestHttpResult> {
   let server: ServerProcess | undefined;
   let client: Worker | undefined;
   try {
-    server = await ServerProcess.start(kind);
+    server = await ServerProcess.start(kind, auth ? { env: { AUTH_SECRET: BENCH_SECRET } } : {});
     client = new Worker('ingest-client', 'load/ingest-client.js');
+    const authorization = auth
+      ? `Bearer ${await mintToken(BENCH_SECRET, { sub: 'bench', role: 'producer', feeds: ['bench.>'] }, 3600)}`
+      : undefined;
     const bodyBytes = bodyBytesOf(
       await client.request({
         type: 'start',
         port: server.port,
         concurrency: config.ingestConcurrency,
         pointsPerBody: config.ingestPointsPerBody,
+        ...(authorization === undefined ? {} : { authorization }),
       }),
     );
     await sleep(config.ingestWarmupMs);
@@ -31,9 +44,10 @@ export async function runIngestHttp(config: BenchConfig, kind: ServerKind): Prom
     const cpu = meter.stop();
     const seconds = report.windowMs / 1000;
     const pointsPerSec = report.accepted / seconds;
-    log(`  ${kind}: ${Math.round(pointsPerSec).toLocaleString('en-US')} points/s`);
+    log(`  ${kind}${auth ? ' with a token' : ''}: ${Math.round(pointsPerSec).toLocaleString('en-US')} points/s`);
     return {
       server: kind,
+      auth,
       status: 'ok',
       pointsPerSec,
       requestsPerSec: report.requests / seconds,
@@ -47,7 +61,7 @@ export async function runIngestHttp(config: BenchConfig, kind: ServerKind): Prom
       ...(report.errors > 0 && report.lastError !== undefined ? { reason: report.lastError } : {}),
     };
   } catch (error) {
-    return { server: kind, status: 'failed', reason: errorText(error) };
+    return { server: kind, auth, status: 'failed', reason: errorText(error) };
   } finally {
     await client?.stop();
     await server?.stop();

@@ -20,6 +20,7 @@ export class AppModule {
       imports: [
         AuthModule.forRoot({
           secret: config.authSecret,
+          previousSecret: config.authSecretPrevious,
           jwksUrl: config.jwksUrl,
           issuer: config.authIssuer,
           audience: config.authAudience,

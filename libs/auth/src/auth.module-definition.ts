@@ -3,6 +3,8 @@ import { ConfigurableModuleBuilder } from '@nestjs/common';
 export interface AuthModuleOptions {
   /** HS256 secret; with `jwksUrl` unset too, the server runs in open mode. */
   secret: string | undefined;
+  /** The secret before the last rotation, accepted until its tokens expire. */
+  previousSecret: string | undefined;
   /** JWKS of an identity provider, for RS256/ES256 tokens. */
   jwksUrl: string | undefined;
   /** Required `iss` claim, when set. */

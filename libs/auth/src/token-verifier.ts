@@ -7,6 +7,8 @@ const JWKS_ALGORITHMS = ['RS256', 'ES256'];
 
 export interface TokenVerifierOptions {
   secret: string | undefined;
+  /** The secret before the last rotation: its tokens stay valid until they expire. */
+  previousSecret?: string | undefined;
   jwksUrl: string | undefined;
   issuer: string | undefined;
   audience: string | undefined;
@@ -19,11 +21,16 @@ export interface TokenVerifierOptions {
  */
 export class TokenVerifier {
   private readonly secret: Uint8Array | undefined;
+  private readonly previousSecret: Uint8Array | undefined;
   private readonly jwks: JWTVerifyGetKey | undefined;
   private readonly algorithms: string[];
 
   constructor(private readonly options: TokenVerifierOptions) {
     this.secret = options.secret === undefined ? undefined : new TextEncoder().encode(options.secret);
+    this.previousSecret =
+      options.previousSecret === undefined || this.secret === undefined
+        ? undefined
+        : new TextEncoder().encode(options.previousSecret);
     this.jwks = options.jwksUrl === undefined ? undefined : createRemoteJWKSet(new URL(options.jwksUrl));
     this.algorithms = [
       ...(this.secret !== undefined ? ['HS256'] : []),
@@ -35,14 +42,16 @@ export class TokenVerifier {
   async verify(token: string, address: string): Promise<Principal> {
     let payload: unknown;
     try {
-      ({ payload } = await jwtVerify(token, (header, input) => this.key(header, input), {
-        algorithms: this.algorithms,
-        issuer: this.options.issuer,
-        audience: this.options.audience,
-        requiredClaims: ['sub', 'exp'],
-      }));
+      payload = await this.payload(token, this.secret);
     } catch (error) {
-      throw this.refusal(error);
+      if (!(error instanceof errors.JWSSignatureVerificationFailed) || this.previousSecret === undefined) {
+        throw this.refusal(error);
+      }
+      try {
+        payload = await this.payload(token, this.previousSecret);
+      } catch (previous) {
+        throw this.refusal(previous);
+      }
     }
     const { principal, problem } = principalFromClaims(payload, address);
     if (principal === undefined)
@@ -50,8 +59,18 @@ export class TokenVerifier {
     return principal;
   }
 
-  private key(header: JWTHeaderParameters, input: Parameters<JWTVerifyGetKey>[1]) {
-    if (header.alg === 'HS256' && this.secret !== undefined) return this.secret;
+  private async payload(token: string, secret: Uint8Array | undefined): Promise<unknown> {
+    const { payload } = await jwtVerify(token, (header, input) => this.key(header, input, secret), {
+      algorithms: this.algorithms,
+      issuer: this.options.issuer,
+      audience: this.options.audience,
+      requiredClaims: ['sub', 'exp'],
+    });
+    return payload;
+  }
+
+  private key(header: JWTHeaderParameters, input: Parameters<JWTVerifyGetKey>[1], secret: Uint8Array | undefined) {
+    if (header.alg === 'HS256' && secret !== undefined) return secret;
     if (this.jwks !== undefined) return this.jwks(header, input);
     throw new errors.JOSEAlgNotAllowed(`unexpected algorithm ${String(header.alg)}`);
   }

@@ -18,6 +18,18 @@ describe('loadConfig', () => {
       selfMetrics: true,
       logLevel: 'info',
       shutdownTimeoutMs: 10_000,
+      authSecret: undefined,
+      jwksUrl: undefined,
+      allowOpen: false,
+      allowedOrigins: [],
+      ingestRateLimit: 1_000_000,
+      ingestRateBurst: 1_000_000,
+      maxConnectionsPerIp: 1000,
+      maxConnectionsPerToken: 1000,
+      maxJsonDepth: 32,
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      socketConnectTimeoutMs: 10_000,
     });
   });
 

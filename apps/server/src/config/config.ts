@@ -81,7 +81,7 @@ const environment = z.object({
   MAX_HISTORY_MS: integer('MAX_HISTORY_MS', 24 * 3_600_000, 0),
   POLL_MAX_TIMEOUT_MS: integer('POLL_MAX_TIMEOUT_MS', 120_000, 0),
   SLOW_CLIENT_TIMEOUT_MS: integer('SLOW_CLIENT_TIMEOUT_MS', 30_000, 100),
-  INGEST_RATE_LIMIT: integer('INGEST_RATE_LIMIT', 0, 0),
+  INGEST_RATE_LIMIT: integer('INGEST_RATE_LIMIT', 1_000_000, 0),
   INGEST_RATE_BURST: integer('INGEST_RATE_BURST', 0, 0),
   DEMO: boolean('DEMO', true),
   DEMO_RATE: integer('DEMO_RATE', 10, 1, 1000),
@@ -115,6 +115,7 @@ const environment = z.object({
     .refine((secret) => secret === undefined || secret === '' || new TextEncoder().encode(secret).length >= 32, {
       message: 'AUTH_SECRET must be at least 32 bytes (e.g. openssl rand -base64 48)',
     }),
+  AUTH_SECRET_PREVIOUS: z.string().optional(),
   JWKS_URL: z
     .string()
     .optional()
@@ -188,6 +189,8 @@ export interface AppConfig {
   shutdownTimeoutMs: number;
   /** HS256 secret; with `jwksUrl` unset too, the server runs in open mode. */
   authSecret: string | undefined;
+  /** The secret before a rotation: its tokens are still accepted until they expire. */
+  authSecretPrevious: string | undefined;
   jwksUrl: string | undefined;
   authIssuer: string | undefined;
   authAudience: string | undefined;
@@ -273,6 +276,7 @@ export function loadConfig(env: Environment): AppConfig {
     controlBurst: e.CONTROL_BURST > 0 ? e.CONTROL_BURST : e.CONTROL_RATE,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     authSecret,
+    authSecretPrevious: optional(e.AUTH_SECRET_PREVIOUS),
     jwksUrl,
     authIssuer: optional(e.AUTH_ISSUER),
     authAudience: optional(e.AUTH_AUDIENCE),
