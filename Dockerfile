@@ -29,7 +29,8 @@ RUN mkdir -p /data && chown node:node /data
 VOLUME /data
 USER node
 EXPOSE 8080
-# inside a container the network namespace is the boundary: listen on every interface
+# inside a container the network namespace is the boundary: listen on every interface. Give the
+# container AUTH_SECRET (or JWKS_URL); without one it only starts with ALLOW_OPEN=1.
 ENV HOST=0.0.0.0 PORT=8080 DATA_DIR=/data
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
