@@ -19,11 +19,13 @@ export function mayHoldForbiddenKey(text: string): boolean {
 
 /**
  * Refuses a parsed JSON value nested deeper than `maxDepth` (400
- * `json_too_deep`) or holding a key in {@link FORBIDDEN_KEYS} anywhere (400
- * `forbidden_key`). Iterative, so no input can exhaust the stack.
+ * `json_too_deep`) or, with `checkKeys`, holding a key in
+ * {@link FORBIDDEN_KEYS} anywhere (400 `forbidden_key`). `depth` is how deep
+ * `value` itself sits in its document (0 for the document). Iterative, so no
+ * input can exhaust the stack.
  */
-export function checkJsonValue(value: unknown, maxDepth: number, checkKeys = true): void {
-  const stack: { value: unknown; depth: number }[] = [{ value, depth: 0 }];
+export function checkJsonValue(value: unknown, maxDepth: number, checkKeys = true, depth = 0): void {
+  const stack: { value: unknown; depth: number }[] = [{ value, depth }];
   while (stack.length > 0) {
     const { value: current, depth } = stack.pop()!;
     if (typeof current !== 'object' || current === null) continue;

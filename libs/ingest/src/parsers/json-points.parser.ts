@@ -10,7 +10,7 @@ export function parseJsonPoints(body: string, options: ParseOptions): ParseResul
   } catch (error) {
     return { ok: false, code: 'invalid_json', message: `malformed JSON: ${(error as Error).message}`, details: [] };
   }
-  const limits = jsonLimitsProblem(body, decoded, options);
+  const limits = jsonLimitsProblem(body, decoded, options, 'document');
   if (limits !== undefined) return limits;
   if (typeof decoded !== 'object' || decoded === null || Array.isArray(decoded)) {
     return invalidBody('the body must be an object {"points":[...]}');

@@ -26,7 +26,7 @@ export function parseNdjsonPoints(body: string, options: ParseOptions): ParseRes
       collector.reject(`malformed JSON: ${(error as Error).message}`, index++, line);
       continue;
     }
-    const limits = jsonLimitsProblem(text, decoded, options);
+    const limits = jsonLimitsProblem(text, decoded, options, 'point');
     if (limits !== undefined) return { ...limits, message: `line ${line}: ${limits.message}` };
     collector.add(decoded, index++, line);
   }
