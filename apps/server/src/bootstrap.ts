@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { errorBody } from '@pulseboard/api';
@@ -61,6 +62,7 @@ export function configureApp(app: NestExpressApplication, config: AppConfig, log
   });
   app.use(accessLog(logger, (url) => STREAM_PATH.test(url)));
   limitRequestTime(app.getHttpServer(), config);
+  refuseForeignUpgrades(app.getHttpServer(), origins);
   app.useWebSocketAdapter(new ControlSocketAdapter(app));
   if (existsSync(config.webRoot)) app.use(dashboardFiles(config.webRoot));
   else logger.warn({ webRoot: config.webRoot }, 'dashboard not built: / will answer 404 (run npm run build)');
@@ -76,6 +78,31 @@ export function configureApp(app: NestExpressApplication, config: AppConfig, log
 function limitRequestTime(server: Server, config: AppConfig): void {
   server.headersTimeout = config.headersTimeoutMs;
   server.requestTimeout = config.requestTimeoutMs;
+  // Node looks for overdue requests this often (30 s unless told); it must be set before listening
+  const shortest = Math.min(config.headersTimeoutMs, config.requestTimeoutMs);
+  (server as Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = Math.max(
+    100,
+    Math.min(1000, shortest / 2),
+  );
+}
+
+/**
+ * A WebSocket upgrade to the control socket from a foreign page is refused
+ * with 403 `origin_not_allowed` before engine.io sees it (engine.io would
+ * answer such an upgrade with a 400).
+ */
+function refuseForeignUpgrades(server: Server, origins: OriginPolicy): void {
+  server.prependListener('upgrade', (request: IncomingMessage, socket: Duplex) => {
+    if (!(request.url ?? '').startsWith('/socket.io') || origins.allows(request)) return;
+    const body = JSON.stringify(
+      errorBody('origin_not_allowed', `requests from ${JSON.stringify(request.headers.origin)} are not allowed`),
+    );
+    socket.end(
+      `HTTP/1.1 403 Forbidden\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+    socket.destroy();
+  });
 }
 
 /**

@@ -44,7 +44,8 @@ export function feedListParam(maxFeeds: number): z.ZodType<string[], string | st
       ...new Set(
         value
           .split(',')
-          .map((s) => s.trim())
+          // spaces only: a CR, LF or tab is refused as part of a bad pattern, not quietly removed
+          .map((s) => s.replace(/^ +| +$/g, ''))
           .filter((s) => s !== ''),
       ),
     ];
