@@ -4,6 +4,8 @@ import { principalFromClaims } from './token-claims.js';
 
 /** Algorithms an identity provider's keys may sign with. */
 const JWKS_ALGORITHMS = ['RS256', 'ES256'];
+/** Verified tokens remembered (until they expire), so a producer's every request does not pay for a signature check. */
+const REMEMBERED_TOKENS = 10_000;
 
 export interface TokenVerifierOptions {
   secret: string | undefined;
@@ -18,12 +20,15 @@ export interface TokenVerifierOptions {
  * Verifies JWTs: HS256 with the shared secret, RS256/ES256 with the keys of
  * a JWKS URL (fetched when a token names a key it has not seen, and cached).
  * A token must carry `sub`, `role` and `exp`; `feeds` and `name` are optional.
+ * A token that verified is remembered until it expires: the same string
+ * always verifies the same way while the keys do.
  */
 export class TokenVerifier {
   private readonly secret: Uint8Array | undefined;
   private readonly previousSecret: Uint8Array | undefined;
   private readonly jwks: JWTVerifyGetKey | undefined;
   private readonly algorithms: string[];
+  private readonly verified = new Map<string, Principal>();
 
   constructor(private readonly options: TokenVerifierOptions) {
     this.secret = options.secret === undefined ? undefined : new TextEncoder().encode(options.secret);
@@ -40,6 +45,17 @@ export class TokenVerifier {
 
   /** The principal of a valid token; throws 401 `invalid_token` / `token_expired`, or 503 when the JWKS cannot be fetched. */
   async verify(token: string, address: string): Promise<Principal> {
+    const known = this.verified.get(token);
+    if (known !== undefined) {
+      if (known.expiresAt !== undefined && known.expiresAt > Date.now()) return { ...known, address };
+      this.verified.delete(token);
+    }
+    const principal = await this.check(token, address);
+    this.remember(token, principal);
+    return principal;
+  }
+
+  private async check(token: string, address: string): Promise<Principal> {
     let payload: unknown;
     try {
       payload = await this.payload(token, this.secret);
@@ -57,6 +73,15 @@ export class TokenVerifier {
     if (principal === undefined)
       throw new ApiError(401, 'invalid_token', `the token's claims are not usable: ${problem}`);
     return principal;
+  }
+
+  private remember(token: string, principal: Principal): void {
+    if (this.verified.size >= REMEMBERED_TOKENS) {
+      // the oldest first: Map iterates in insertion order
+      const oldest = this.verified.keys().next();
+      if (oldest.done !== true) this.verified.delete(oldest.value);
+    }
+    this.verified.set(token, principal);
   }
 
   private async payload(token: string, secret: Uint8Array | undefined): Promise<unknown> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { feedNameProblem, parsePattern, patternMatches, patternProblem } from './feed-name.js';
+import { feedNameProblem, parsePattern, patternMatches, patternProblem, patternCovers } from './feed-name.js';
 
 describe('feed names', () => {
   it.each(['host1.cpu.user', 'a', 'A-b_c:d.e', 'x'.repeat(200)])('accepts %s', (name) => {
@@ -49,5 +49,32 @@ describe('patterns', () => {
   it.each(['a.>.b', 'a..b', '', 'a.b*', 'a.>>'])('rejects %j', (pattern) => {
     expect(patternProblem(pattern)).toBeDefined();
     expect(() => parsePattern(pattern)).toThrow(TypeError);
+  });
+});
+
+describe('patternCovers', () => {
+  it.each([
+    ['host1.>', 'host1.cpu.user', true],
+    ['host1.>', 'host1.cpu.*', true],
+    ['host1.>', 'host1.>', true],
+    ['host1.>', 'host1.*', true],
+    ['host1.>', 'host1', false],
+    ['host1.>', '>', false],
+    ['host1.>', '*.cpu.user', false],
+    ['host1.>', 'host2.cpu', false],
+    ['>', '*.cpu.user', true],
+    ['>', '>', true],
+    ['*.cpu.user', 'host1.cpu.user', true],
+    ['*.cpu.user', '*.cpu.user', true],
+    ['*.cpu.user', '*.cpu.*', false],
+    ['*.cpu.user', 'host1.cpu', false],
+    ['*.cpu.user', 'host1.cpu.user.x', false],
+    ['a.*', 'a.>', false],
+    ['a.*.>', 'a.b.>', true],
+    ['a.*.>', 'a.>', false],
+    ['a.b', 'a.b', true],
+    ['a.b', 'a.*', false],
+  ])('%s covers %s: %s', (outer, inner, expected) => {
+    expect(patternCovers(outer, inner)).toBe(expected);
   });
 });
