@@ -7,6 +7,7 @@ import { errorBody } from '@pulseboard/api';
 import { OriginPolicy, takeQueryToken } from '@pulseboard/auth';
 import { ControlSocketAdapter } from '@pulseboard/gateway';
 import { accessLog, createLogger, PinoNestLogger } from '@pulseboard/observability';
+import cors from 'cors';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module.js';
@@ -47,19 +48,8 @@ export function configureApp(app: NestExpressApplication, config: AppConfig, log
   app.disable('x-powered-by');
   // API answers are small and never revalidated: hashing every ingest reply would be wasted work
   app.set('etag', false);
-  app.use(takeQueryToken);
   const origins = app.get(OriginPolicy);
-  const checkOrigin = origins.middleware();
-  app.use((req: Parameters<RequestHandler>[0], res: Parameters<RequestHandler>[1], next: () => void) => {
-    if (GUARDED_PATH.test(req.url)) checkOrigin(req, res, next);
-    else next();
-  });
-  app.enableCors({
-    origin: (origin, callback) => callback(null, origin !== undefined && origins.isListed(origin)),
-    credentials: true,
-    exposedHeaders: ['Retry-After', 'Location'],
-    maxAge: 600,
-  });
+  app.use(originsAndTokens(origins));
   app.use(accessLog(logger, (url) => STREAM_PATH.test(url)));
   limitRequestTime(app.getHttpServer(), config);
   refuseForeignUpgrades(app.getHttpServer(), origins);
@@ -67,6 +57,32 @@ export function configureApp(app: NestExpressApplication, config: AppConfig, log
   if (existsSync(config.webRoot)) app.use(dashboardFiles(config.webRoot));
   else logger.warn({ webRoot: config.webRoot }, 'dashboard not built: / will answer 404 (run npm run build)');
   app.use(plainErrors(logger));
+}
+
+/**
+ * The first middleware: takes the `access_token` query parameter out of the
+ * URL, then — only for requests that carry an `Origin` — refuses foreign
+ * origins on the API and answers CORS for listed ones. Requests without
+ * `Origin` (producers, curl) pass straight through.
+ */
+function originsAndTokens(origins: OriginPolicy): RequestHandler {
+  const checkOrigin = origins.middleware();
+  const answerCors = cors({
+    origin: (origin, callback) => callback(null, origin !== undefined && origins.isListed(origin)),
+    credentials: true,
+    exposedHeaders: ['Retry-After', 'Location'],
+    maxAge: 600,
+  });
+  return (req, res, next) => {
+    takeQueryToken(req, res, () => undefined);
+    if (req.headers.origin === undefined) {
+      next();
+      return;
+    }
+    const corsThenNext = (): void => answerCors(req, res, next);
+    if (GUARDED_PATH.test(req.url)) checkOrigin(req, res, corsThenNext);
+    else corsThenNext();
+  };
 }
 
 /**

@@ -1,7 +1,13 @@
 import type { IncomingMessage } from 'node:http';
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ACCESS_METADATA, requireRole, type AccessRule, type AuthenticatedRequest } from '@pulseboard/api';
+import {
+  ACCESS_METADATA,
+  requireRole,
+  type AccessRule,
+  type AuthenticatedRequest,
+  type Principal,
+} from '@pulseboard/api';
 import { Authenticator } from './authenticator.service.js';
 
 /** Routes that say nothing are for admins: an extension's route is closed until it opens itself. */
@@ -21,19 +27,23 @@ export class AccessGuard implements CanActivate {
     private readonly reflector: Reflector,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (context.getType() !== 'http') return true;
     const rule =
       this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_METADATA, [
         context.getHandler(),
         context.getClass(),
       ]) ?? DEFAULT_RULE;
-    const request = context.switchToHttp().getRequest<IncomingMessage & AuthenticatedRequest>();
     if (rule === 'public') return true;
-    const principal = await this.authenticator.authenticate(request);
-    request.principal = principal;
-    requireRole(principal, rule.roles, describe(request));
-    return true;
+    const request = context.switchToHttp().getRequest<IncomingMessage & AuthenticatedRequest>();
+    const admit = (principal: Principal): boolean => {
+      request.principal = principal;
+      requireRole(principal, rule.roles, describe(request));
+      return true;
+    };
+    // open mode and tokens verified before answer at once, without a turn of the event loop
+    const principal = this.authenticator.authenticate(request);
+    return principal instanceof Promise ? principal.then(admit) : admit(principal);
   }
 }
 

@@ -51,13 +51,13 @@ export class Authenticator {
     return isSecure(request, this.trustProxy);
   }
 
-  /** The principal of an HTTP request; 401 without a valid token when auth is on. */
-  authenticate(request: IncomingMessage): Promise<Principal> {
+  /** The principal of an HTTP request (at once when no signature needs checking); 401 without a valid token when auth is on. */
+  authenticate(request: IncomingMessage): Principal | Promise<Principal> {
     return this.principal(tokenOf(request), this.address(request));
   }
 
   /** The principal of a Socket.IO handshake: `auth.token`, else what an HTTP request would use. */
-  authenticateHandshake(request: IncomingMessage, auth: Record<string, unknown>): Promise<Principal> {
+  async authenticateHandshake(request: IncomingMessage, auth: Record<string, unknown>): Promise<Principal> {
     const token =
       typeof auth.token === 'string' && auth.token !== ''
         ? auth.token
@@ -66,26 +66,26 @@ export class Authenticator {
   }
 
   /** The principal a token names (for `POST /api/v1/session`). */
-  verify(token: string, request: IncomingMessage): Promise<Principal> {
+  async verify(token: string, request: IncomingMessage): Promise<Principal> {
     return this.principal(token, this.address(request));
   }
 
-  private async principal(token: string | undefined, address: string): Promise<Principal> {
+  private principal(token: string | undefined, address: string): Principal | Promise<Principal> {
     if (this.verifier === undefined) return anonymousPrincipal(address);
     if (token === undefined) {
       throw new ApiError(401, 'unauthorized', 'this server needs a token: send Authorization: Bearer <token>', [], {
         'WWW-Authenticate': 'Bearer realm="pulseboard"',
       });
     }
-    try {
-      return await this.verifier.verify(token, address);
-    } catch (error) {
+    const verified = this.verifier.verify(token, address);
+    if (!(verified instanceof Promise)) return verified;
+    return verified.catch((error: unknown) => {
       if (error instanceof ApiError && error.getStatus() === 401) {
         this.logger.debug(`token refused for ${address}: ${error.code}`);
         error.headers['WWW-Authenticate'] = `Bearer realm="pulseboard", error="invalid_token"`;
       }
       throw error;
-    }
+    });
   }
 }
 

@@ -8,7 +8,7 @@ const SECRET = 'a-unit-test-secret-of-thirty-two-bytes';
 const verifier = (previousSecret?: string) =>
   new TokenVerifier({ secret: SECRET, previousSecret, jwksUrl: undefined, issuer: undefined, audience: undefined });
 
-async function refusal(promise: Promise<Principal>): Promise<{ status: number; code: string }> {
+async function refusal(promise: Principal | Promise<Principal>): Promise<{ status: number; code: string }> {
   try {
     await promise;
   } catch (error) {

@@ -43,16 +43,21 @@ export class TokenVerifier {
     ];
   }
 
-  /** The principal of a valid token; throws 401 `invalid_token` / `token_expired`, or 503 when the JWKS cannot be fetched. */
-  async verify(token: string, address: string): Promise<Principal> {
+  /**
+   * The principal of a valid token — at once for a token verified before —
+   * or a rejection with 401 `invalid_token` / `token_expired`, or 503 when the
+   * JWKS cannot be fetched.
+   */
+  verify(token: string, address: string): Principal | Promise<Principal> {
     const known = this.verified.get(token);
     if (known !== undefined) {
       if (known.expiresAt !== undefined && known.expiresAt > Date.now()) return { ...known, address };
       this.verified.delete(token);
     }
-    const principal = await this.check(token, address);
-    this.remember(token, principal);
-    return principal;
+    return this.check(token, address).then((principal) => {
+      this.remember(token, principal);
+      return principal;
+    });
   }
 
   private async check(token: string, address: string): Promise<Principal> {
