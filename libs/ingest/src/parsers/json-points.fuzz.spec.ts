@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parseJsonPoints } from './json-points.parser.js';
 import { parseNdjsonPoints } from './ndjson-points.parser.js';
 import type { ParseOptions, ParseResult } from './parse-result.js';
+import { applyEdit, textEdits } from './testing/text-edits.js';
 
 const NOW = 1_700_000_000_000;
 /** Fixed, so every run checks the same inputs; a counterexample is printed with its seed and path. */
@@ -223,37 +224,7 @@ const invalidLine = fc.oneof(
 
 const SYNTAX_CHARS = [...'{}[]":,.-+eE0123456789 \n\t\\uftnrlsaev', 'é', '🚀', '\uD800', '\u2028'];
 
-interface Edit {
-  kind: 'insert' | 'delete' | 'replace' | 'truncate' | 'duplicate line' | 'drop line';
-  at: number;
-  text: string;
-}
-
-const edit: fc.Arbitrary<Edit> = fc.record({
-  kind: fc.constantFrom('insert', 'delete', 'replace', 'truncate', 'duplicate line', 'drop line'),
-  at: fc.nat(),
-  text: fc.string({ unit: fc.constantFrom(...SYNTAX_CHARS), minLength: 1, maxLength: 3 }),
-});
-
-function applyEdit(text: string, e: Edit): string {
-  const at = e.at % (text.length + 1);
-  const lines = text.split('\n');
-  const k = e.at % lines.length;
-  switch (e.kind) {
-    case 'insert':
-      return text.slice(0, at) + e.text + text.slice(at);
-    case 'delete':
-      return text.slice(0, at) + text.slice(at + e.text.length);
-    case 'replace':
-      return text.slice(0, at) + e.text + text.slice(at + e.text.length);
-    case 'truncate':
-      return text.slice(0, at);
-    case 'duplicate line':
-      return [...lines.slice(0, k + 1), ...lines.slice(k)].join('\n');
-    case 'drop line':
-      return [...lines.slice(0, k), ...lines.slice(k + 1)].join('\n');
-  }
-}
+const edit = textEdits(SYNTAX_CHARS);
 
 /** A point carrying a key that reaches the prototype, at its top or one level down. */
 const prototypeKeyPoint = fc

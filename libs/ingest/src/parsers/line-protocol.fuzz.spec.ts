@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseLineProtocol, PRECISIONS, type Precision } from './line-protocol.parser.js';
 import type { ParseFailure, ParseOptions, ParseResult } from './parse-result.js';
+import { applyEdit, textEdits } from './testing/text-edits.js';
 
 const NOW = 1_700_000_000_000;
 /** Fixed, so every run checks the same inputs; a counterexample is printed with its seed and path. */
@@ -259,39 +260,7 @@ const nearMisses = fc
   )
   .map((lines) => lines.join('\n'));
 
-interface Edit {
-  kind: 'insert' | 'delete' | 'replace' | 'truncate' | 'duplicate line' | 'drop line' | 'move line';
-  at: number;
-  text: string;
-}
-
-const edit: fc.Arbitrary<Edit> = fc.record({
-  kind: fc.constantFrom('insert', 'delete', 'replace', 'truncate', 'duplicate line', 'drop line', 'move line'),
-  at: fc.nat(),
-  text: fc.string({ unit: fc.constantFrom(...SYNTAX_CHARS), minLength: 1, maxLength: 3 }),
-});
-
-function applyEdit(text: string, e: Edit): string {
-  const at = e.at % (text.length + 1);
-  const lines = text.split('\n');
-  const k = e.at % lines.length;
-  switch (e.kind) {
-    case 'insert':
-      return text.slice(0, at) + e.text + text.slice(at);
-    case 'delete':
-      return text.slice(0, at) + text.slice(at + e.text.length);
-    case 'replace':
-      return text.slice(0, at) + e.text + text.slice(at + e.text.length);
-    case 'truncate':
-      return text.slice(0, at);
-    case 'duplicate line':
-      return [...lines.slice(0, k + 1), ...lines.slice(k)].join('\n');
-    case 'drop line':
-      return [...lines.slice(0, k), ...lines.slice(k + 1)].join('\n');
-    case 'move line':
-      return [...lines.slice(1, k + 1), lines[0], ...lines.slice(k + 1)].join('\n');
-  }
-}
+const edit = textEdits(SYNTAX_CHARS);
 
 const mutated = fc
   .tuple(fc.oneof(body(feedChar), body(anyNameChar)), fc.array(edit, { maxLength: 3 }))
