@@ -31,13 +31,19 @@ describe('annotations API', () => {
   });
 
   it('lists annotations by time, with inclusive bounds and a limit', async () => {
-    const late = await annotations.create({ dashboard: 'e2e.ops', t: 3000, text: 'rollback' }, 'bob');
+    const late = await annotations.create(
+      { dashboard: 'e2e.ops', t: 3000, text: 'rollback' },
+      { name: 'bob', id: null },
+    );
     const early = await annotations.create(
       { dashboard: 'e2e.ops', t: 1000, text: 'deploy v2', feed: 'host1.cpu' },
-      'ada',
+      { name: 'ada', id: null },
     );
-    const middle = await annotations.create({ dashboard: 'e2e.ops', t: 2000, text: 'spike' }, 'ada');
-    await annotations.create({ dashboard: 'e2e.other', t: 2000, text: 'elsewhere' }, 'ada');
+    const middle = await annotations.create(
+      { dashboard: 'e2e.ops', t: 2000, text: 'spike' },
+      { name: 'ada', id: null },
+    );
+    await annotations.create({ dashboard: 'e2e.other', t: 2000, text: 'elsewhere' }, { name: 'ada', id: null });
 
     const all = await getJson<Annotation[]>(url('e2e.ops'));
     expect(all.status).toBe(200);
@@ -77,7 +83,10 @@ describe('annotations API', () => {
   });
 
   it('keeps annotations across a restart', async () => {
-    const kept = await annotations.create({ dashboard: 'e2e.durable', t: 42, text: 'still here' }, 'ada');
+    const kept = await annotations.create(
+      { dashboard: 'e2e.durable', t: 42, text: 'still here' },
+      { name: 'ada', id: null },
+    );
     await server.close();
     server = await startServer({ DATA_DIR: dataDir });
     annotations = server.app.get(AnnotationsService);

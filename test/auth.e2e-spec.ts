@@ -122,6 +122,39 @@ describe('auth: tokens and roles', () => {
     expect((await getJson(url, { method: 'DELETE', headers: admin })).status).toBe(204);
   });
 
+  it('lets the author or an admin delete an annotation, and viewers of the dashboard see it go', async () => {
+    const aliceToken = await token({ role: 'viewer', sub: 'alice', name: 'Alice' });
+    const alice = await ControlClient.connect(server.url, { auth: { token: aliceToken } });
+    const bob = await ControlClient.connect(server.url, {
+      auth: { token: await token({ role: 'viewer', sub: 'bob' }) },
+    });
+    opened.push(alice, bob);
+    await bob.ack('join', { dashboard: 'war-room' });
+    const first = await alice.ack('annotate', { dashboard: 'war-room', t: 1000, text: 'deploy' });
+    const second = await alice.ack('annotate', { dashboard: 'war-room', t: 2000, text: 'rollback' });
+    expect([first.ok, second.ok]).toEqual([true, true]);
+    const url = (id: unknown) => `${server.url}/api/v1/dashboards/war-room/annotations/${String(id)}`;
+
+    const byBob = await getJson(url(first.id), {
+      method: 'DELETE',
+      headers: bearer(await token({ role: 'viewer', sub: 'bob' })),
+    });
+    expect([byBob.status, errorCode(byBob.body)]).toEqual([403, 'forbidden']);
+    expect((await fetch(url(first.id), { method: 'DELETE', headers: bearer(aliceToken) })).status).toBe(204);
+    const admin = bearer(await token({ role: 'admin', sub: 'root' }));
+    expect((await fetch(url(second.id), { method: 'DELETE', headers: admin })).status).toBe(204);
+    const again = await getJson(url(second.id), { method: 'DELETE', headers: admin });
+    expect([again.status, errorCode(again.body)]).toEqual([404, 'annotation_not_found']);
+
+    await bob.until((c) => c.named('annotation_removed').length === 2, 'two removals');
+    expect(bob.named('annotation_removed')).toEqual([
+      { dashboard: 'war-room', id: first.id },
+      { dashboard: 'war-room', id: second.id },
+    ]);
+    const left = await getJson<unknown[]>(`${server.url}/api/v1/dashboards/war-room/annotations`, { headers: admin });
+    expect(left.body).toEqual([]);
+  });
+
   it('ends a stream at its token expiry with event: error token_expired', async () => {
     const viewer = await token({ role: 'viewer' }, 2);
     const stream = await SseClient.open(`${server.url}/api/v1/stream?feeds=t.exp`, bearer(viewer));

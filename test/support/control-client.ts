@@ -1,6 +1,7 @@
 import type {
   Ack,
   Annotation,
+  AnnotationRemovedEvent,
   ClientToServerEvents,
   GapEvent,
   PresenceEvent,
@@ -18,6 +19,7 @@ export interface ReceivedEvents {
   gap: GapEvent;
   presence: PresenceEvent;
   annotation: Annotation;
+  annotation_removed: AnnotationRemovedEvent;
 }
 
 /** What the server sent, in order of arrival. */
@@ -43,6 +45,7 @@ export class ControlClient {
     socket.on('gap', (data) => this.record({ event: 'gap', data }));
     socket.on('presence', (data) => this.record({ event: 'presence', data }));
     socket.on('annotation', (data) => this.record({ event: 'annotation', data }));
+    socket.on('annotation_removed', (data) => this.record({ event: 'annotation_removed', data }));
     socket.on('disconnect', (reason) => {
       this.disconnectReason = reason;
       this.notify();

@@ -11,6 +11,12 @@ export interface AnnotationQuery {
   limit: number;
 }
 
+/** A stored annotation with the token subject of its author (`null` when written in open mode). */
+export interface StoredAnnotation {
+  annotation: Annotation;
+  authorId: string | null;
+}
+
 /**
  * An extension point: where annotations are kept. The built-in store is
  * SQLite; a shared store (e.g. Redis, for several server instances) provides
@@ -18,8 +24,15 @@ export interface AnnotationQuery {
  * networked store fits; callers always await them.
  */
 export interface AnnotationStore {
-  /** Keeps `annotation` durably; `createdAt` (ms) orders annotations that mark the same moment. */
-  add(annotation: Annotation, createdAt: number): Promise<void>;
+  /**
+   * Keeps `annotation` durably; `createdAt` (ms) orders annotations that mark
+   * the same moment; `authorId` is the author's token subject.
+   */
+  add(annotation: Annotation, createdAt: number, authorId?: string | null): Promise<void>;
+  /** One annotation of a dashboard, with its author's subject. */
+  get(dashboard: string, id: string): Promise<StoredAnnotation | undefined>;
+  /** Deletes one annotation of a dashboard; `false` when there was none. */
+  delete(dashboard: string, id: string): Promise<boolean>;
   /** Annotations of `query.dashboard` with `from <= t <= to`, by `t` then by creation, at most `query.limit`. */
   list(query: AnnotationQuery): Promise<Annotation[]>;
   /** Removes every annotation of `dashboard`; answers how many there were. */

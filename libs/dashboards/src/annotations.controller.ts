@@ -1,5 +1,5 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
-import { Access, integerParam, timestampParam } from '@pulseboard/api';
+import { Controller, Delete, Get, HttpCode, Param, Query } from '@nestjs/common';
+import { Access, Caller, integerParam, timestampParam, type Principal } from '@pulseboard/api';
 import type { Annotation } from '@pulseboard/protocol';
 import { z } from 'zod';
 import { ANNOTATION_LIST_MAX_LIMIT, AnnotationsService } from './annotations.service.js';
@@ -22,5 +22,12 @@ export class AnnotationsController {
     @Query({ schema: listQuery }) query: z.output<typeof listQuery>,
   ): Promise<Annotation[]> {
     return this.annotations.list(id, query);
+  }
+
+  /** Deletes one annotation: its author or an admin may; the dashboard's viewers get `annotation_removed`. */
+  @Delete(':id/annotations/:annotation')
+  @HttpCode(204)
+  delete(@Param('id') id: string, @Param('annotation') annotation: string, @Caller() caller: Principal): Promise<void> {
+    return this.annotations.delete(id, annotation, caller);
   }
 }

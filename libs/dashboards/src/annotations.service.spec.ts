@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApiError } from '@pulseboard/api';
+import { anonymousPrincipal, ApiError, FeedAccess, type Principal } from '@pulseboard/api';
 import { ANNOTATION_TEXT_MAX_LENGTH, MAX_TIMESTAMP_MS, type AnnotateMessage } from '@pulseboard/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ANNOTATION_LIST_DEFAULT_LIMIT, ANNOTATION_LIST_MAX_LIMIT, AnnotationsService } from './annotations.service.js';
@@ -19,6 +19,21 @@ async function failure(call: Promise<unknown>): Promise<{ status: number; code: 
   throw new Error('expected the call to fail');
 }
 
+/** An author as a token names them: display name and subject alike. */
+const author = (name: string) => ({ name, id: name });
+
+function viewer(id: string): Principal {
+  return {
+    id,
+    name: id,
+    anonymous: false,
+    role: 'viewer',
+    feeds: FeedAccess.ALL,
+    expiresAt: undefined,
+    address: '10.0.0.1',
+  };
+}
+
 describe('AnnotationsService', () => {
   let dir: string;
   let database: SqliteDatabase;
@@ -34,7 +49,10 @@ describe('AnnotationsService', () => {
   });
 
   it('stores an annotation with a new id, the author and the text as written', async () => {
-    const created = await service.create({ dashboard: 'ops', t: 1000, text: '  deploy  ', feed: 'host1.cpu' }, 'ada');
+    const created = await service.create(
+      { dashboard: 'ops', t: 1000, text: '  deploy  ', feed: 'host1.cpu' },
+      author('ada'),
+    );
     expect(created).toEqual({
       id: expect.stringMatching(/^[0-9a-f-]{36}$/) as unknown,
       dashboard: 'ops',
@@ -43,17 +61,17 @@ describe('AnnotationsService', () => {
       feed: 'host1.cpu',
       author: 'ada',
     });
-    const other = await service.create({ dashboard: 'ops', t: 1000, text: 'x' }, 'bob');
+    const other = await service.create({ dashboard: 'ops', t: 1000, text: 'x' }, author('bob'));
     expect(other.id).not.toBe(created.id);
     expect(other.feed).toBeNull();
     expect(await service.list('ops')).toEqual([created, other]);
   });
 
   it('accepts the bounds of t and text', async () => {
-    await service.create({ dashboard: 'ops', t: 0, text: 'x' }, 'ada');
+    await service.create({ dashboard: 'ops', t: 0, text: 'x' }, author('ada'));
     await service.create(
       { dashboard: 'ops', t: MAX_TIMESTAMP_MS, text: 'x'.repeat(ANNOTATION_TEXT_MAX_LENGTH) },
-      'ada',
+      author('ada'),
     );
     expect(await service.list('ops')).toHaveLength(2);
   });
@@ -75,7 +93,7 @@ describe('AnnotationsService', () => {
     ['text that is not a string', { text: 7 }, 'bad_request'],
   ])('rejects %s', async (_, change, code) => {
     const input = { dashboard: 'ops', t: 1000, text: 'note', ...change } as AnnotateMessage;
-    expect(await failure(service.create(input, 'ada'))).toEqual({ status: 400, code });
+    expect(await failure(service.create(input, author('ada')))).toEqual({ status: 400, code });
     expect(await service.list('ops')).toEqual([]);
   });
 
@@ -84,7 +102,7 @@ describe('AnnotationsService', () => {
   });
 
   it('lists with inclusive bounds', async () => {
-    for (const t of [10, 20, 30]) await service.create({ dashboard: 'ops', t, text: `at ${t}` }, 'ada');
+    for (const t of [10, 20, 30]) await service.create({ dashboard: 'ops', t, text: `at ${t}` }, author('ada'));
     expect((await service.list('ops', { from: 20, to: 30 })).map((a) => a.t)).toEqual([20, 30]);
     expect((await service.list('ops', { from: 20, to: 20 })).map((a) => a.t)).toEqual([20]);
   });
@@ -103,10 +121,52 @@ describe('AnnotationsService', () => {
         return Promise.resolve([]);
       },
       deleteForDashboard: () => Promise.resolve(0),
+      get: () => Promise.resolve(undefined),
+      delete: () => Promise.resolve(false),
     });
     await recording.list('ops');
     await recording.list('ops', { limit: 5 });
     await recording.list('ops', { limit: ANNOTATION_LIST_MAX_LIMIT + 1 });
     expect(limits).toEqual([ANNOTATION_LIST_DEFAULT_LIMIT, 5, ANNOTATION_LIST_MAX_LIMIT]);
+  });
+
+  describe('deleting', () => {
+    it('lets the author and admins delete an annotation, and tells the listeners', async () => {
+      const removed: { dashboard: string; id: string }[] = [];
+      const stop = service.onRemoved((event) => removed.push(event));
+      const mine = await service.create({ dashboard: 'ops', t: 1, text: 'mine' }, author('ada'));
+      const theirs = await service.create({ dashboard: 'ops', t: 2, text: 'theirs' }, author('bob'));
+
+      expect(await failure(service.delete('ops', mine.id, viewer('bob')))).toEqual({ status: 403, code: 'forbidden' });
+      await service.delete('ops', mine.id, viewer('ada'));
+      await service.delete('ops', theirs.id, { ...viewer('root'), role: 'admin' });
+      expect(await service.list('ops')).toEqual([]);
+      expect(removed).toEqual([
+        { dashboard: 'ops', id: mine.id },
+        { dashboard: 'ops', id: theirs.id },
+      ]);
+      stop();
+      const later = await service.create({ dashboard: 'ops', t: 3, text: 'later' }, author('ada'));
+      await service.delete('ops', later.id, viewer('ada'));
+      expect(removed).toHaveLength(2);
+    });
+
+    it('answers 404 for an annotation of another dashboard or none, and keeps open-mode notes for admins', async () => {
+      const note = await service.create({ dashboard: 'ops', t: 1, text: 'x' }, { name: 'anonymous', id: null });
+      expect(await failure(service.delete('sales', note.id, viewer('ada')))).toEqual({
+        status: 404,
+        code: 'annotation_not_found',
+      });
+      expect(await failure(service.delete('ops', 'nope', viewer('ada')))).toEqual({
+        status: 404,
+        code: 'annotation_not_found',
+      });
+      expect(await failure(service.delete('ops', note.id, viewer('anonymous')))).toEqual({
+        status: 403,
+        code: 'forbidden',
+      });
+      await service.delete('ops', note.id, anonymousPrincipal('127.0.0.1'));
+      expect(await service.list('ops')).toEqual([]);
+    });
   });
 });

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { ApiError } from '@pulseboard/api';
+import { ApiError, type Principal } from '@pulseboard/api';
 import {
   ANNOTATION_TEXT_MAX_LENGTH,
   feedNameProblem,
   timestampProblem,
   type AnnotateMessage,
   type Annotation,
+  type AnnotationRemovedEvent,
 } from '@pulseboard/protocol';
 import { ANNOTATION_STORE, type AnnotationStore } from './annotation-store.js';
 import { checkDashboardId } from './dashboard-id.js';
@@ -29,8 +30,16 @@ export interface AnnotationListQuery {
  * at the edge, because both the HTTP API and the socket gateway reach it.
  * Broadcasting a new annotation to the dashboard's viewers is the caller's job.
  */
+/** Who writes an annotation: a display name, and the token subject (`null` in open mode). */
+export interface AnnotationAuthor {
+  name: string;
+  id: string | null;
+}
+
 @Injectable()
 export class AnnotationsService {
+  private readonly removedListeners = new Set<(removed: AnnotationRemovedEvent) => void>();
+
   constructor(@Inject(ANNOTATION_STORE) private readonly store: AnnotationStore) {}
 
   /**
@@ -38,17 +47,45 @@ export class AnnotationsService {
    * kept exactly as written. Throws a 400 `ApiError`: `invalid_dashboard`,
    * `invalid_feed_name`, or `bad_request` for `t` or `text`.
    */
-  async create(input: AnnotateMessage, author: string): Promise<Annotation> {
+  async create(input: AnnotateMessage, author: AnnotationAuthor): Promise<Annotation> {
     const annotation: Annotation = {
       id: randomUUID(),
       dashboard: checkDashboardId(input.dashboard),
       t: checkTime(input.t),
       text: checkText(input.text),
       feed: checkFeed(input.feed),
-      author,
+      author: author.name,
     };
-    await this.store.add(annotation, Date.now());
+    await this.store.add(annotation, Date.now(), author.id);
     return annotation;
+  }
+
+  /**
+   * Deletes one annotation of `dashboard`: its author (same token subject)
+   * or an admin may. Tells the {@link removed} listeners, so that viewers of
+   * the dashboard see it go. Throws a 400 `invalid_dashboard`, a 404
+   * `annotation_not_found` or a 403 `forbidden` `ApiError`.
+   */
+  async delete(dashboard: string, id: string, caller: Principal): Promise<void> {
+    checkDashboardId(dashboard);
+    const stored = await this.store.get(dashboard, id);
+    if (stored === undefined) {
+      throw new ApiError(404, 'annotation_not_found', `no annotation ${JSON.stringify(id)} on this dashboard`);
+    }
+    const own = stored.authorId !== null && !caller.anonymous && stored.authorId === caller.id;
+    if (caller.role !== 'admin' && !own) {
+      throw new ApiError(403, 'forbidden', 'only its author or an admin may delete an annotation');
+    }
+    if (!(await this.store.delete(dashboard, id))) {
+      throw new ApiError(404, 'annotation_not_found', `no annotation ${JSON.stringify(id)} on this dashboard`);
+    }
+    for (const listener of this.removedListeners) listener({ dashboard, id });
+  }
+
+  /** Calls `listener` after each deletion; returns a function that stops it. */
+  onRemoved(listener: (removed: AnnotationRemovedEvent) => void): () => void {
+    this.removedListeners.add(listener);
+    return () => this.removedListeners.delete(listener);
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { Annotation } from '@pulseboard/protocol';
 import type { Statement } from 'better-sqlite3';
-import type { AnnotationQuery, AnnotationStore } from './annotation-store.js';
+import type { AnnotationQuery, AnnotationStore, StoredAnnotation } from './annotation-store.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 
 interface AnnotationRow {
@@ -11,6 +11,7 @@ interface AnnotationRow {
   feed: string | null;
   author: string;
   created_at: number;
+  author_id: string | null;
 }
 
 interface RangeParams {
@@ -29,11 +30,13 @@ export class SqliteAnnotationStore implements AnnotationStore {
   private readonly insert: Statement<[AnnotationRow]>;
   private readonly range: Statement<[RangeParams], Annotation>;
   private readonly removeForDashboard: Statement<[string]>;
+  private readonly one: Statement<[string, string], Annotation & { authorId: string | null }>;
+  private readonly remove: Statement<[string, string]>;
 
   constructor(database: SqliteDatabase) {
     this.insert = database.connection.prepare<[AnnotationRow]>(
-      `INSERT INTO annotations (id, dashboard, t, text, feed, author, created_at)
-       VALUES (@id, @dashboard, @t, @text, @feed, @author, @created_at)`,
+      `INSERT INTO annotations (id, dashboard, t, text, feed, author, created_at, author_id)
+       VALUES (@id, @dashboard, @t, @text, @feed, @author, @created_at, @author_id)`,
     );
     // rowid breaks ties of t and created_at in insertion order
     this.range = database.connection.prepare<[RangeParams], Annotation>(
@@ -43,10 +46,16 @@ export class SqliteAnnotationStore implements AnnotationStore {
        LIMIT @limit`,
     );
     this.removeForDashboard = database.connection.prepare<[string]>('DELETE FROM annotations WHERE dashboard = ?');
+    this.one = database.connection.prepare<[string, string], Annotation & { authorId: string | null }>(
+      'SELECT id, dashboard, t, text, feed, author, author_id AS authorId FROM annotations WHERE dashboard = ? AND id = ?',
+    );
+    this.remove = database.connection.prepare<[string, string]>(
+      'DELETE FROM annotations WHERE dashboard = ? AND id = ?',
+    );
   }
 
   // statements run inside the executor so that a SQLite error rejects the promise instead of throwing
-  add(annotation: Annotation, createdAt: number): Promise<void> {
+  add(annotation: Annotation, createdAt: number, authorId?: string | null): Promise<void> {
     return new Promise((resolve) => {
       this.insert.run({
         id: annotation.id,
@@ -56,6 +65,7 @@ export class SqliteAnnotationStore implements AnnotationStore {
         feed: annotation.feed,
         author: annotation.author,
         created_at: createdAt,
+        author_id: authorId ?? null,
       });
       resolve();
     });
@@ -71,6 +81,24 @@ export class SqliteAnnotationStore implements AnnotationStore {
           limit: query.limit,
         }),
       );
+    });
+  }
+
+  get(dashboard: string, id: string): Promise<StoredAnnotation | undefined> {
+    return new Promise((resolve) => {
+      const row = this.one.get(dashboard, id);
+      if (row === undefined) {
+        resolve(undefined);
+        return;
+      }
+      const { authorId, ...annotation } = row;
+      resolve({ annotation, authorId });
+    });
+  }
+
+  delete(dashboard: string, id: string): Promise<boolean> {
+    return new Promise((resolve) => {
+      resolve(this.remove.run(dashboard, id).changes > 0);
     });
   }
 

@@ -27,4 +27,6 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   );`,
   // 3: who created a dashboard (token subject), who may change it besides admins
   `ALTER TABLE dashboards ADD COLUMN owner TEXT;`,
+  // 4: the token subject that wrote an annotation (who may delete it besides admins)
+  `ALTER TABLE annotations ADD COLUMN author_id TEXT;`,
 ];

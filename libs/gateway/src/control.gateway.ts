@@ -57,6 +57,10 @@ export class ControlGateway implements OnGatewayInit, OnGatewayConnection, OnGat
 
   /** Every handshake is authenticated before the socket exists (`connect_error` with the code otherwise). */
   afterInit(server: ControlServer): void {
+    // an annotation deleted over HTTP disappears from every viewer's charts
+    this.annotations.onRemoved((removed) => {
+      server.to(dashboardRoom(removed.dashboard)).emit('annotation_removed', removed);
+    });
     server.use((socket, next) => {
       this.admit(socket).then(
         () => next(),
@@ -174,7 +178,11 @@ export class ControlGateway implements OnGatewayInit, OnGatewayConnection, OnGat
   ): Promise<Ack<{ id: string }>> {
     try {
       const message = parseWithSchema(this.schemas.annotate, payload, 'invalid_message');
-      const annotation = await this.annotations.create(message, socket.data.viewer.name);
+      const { principal, viewer } = socket.data;
+      const annotation = await this.annotations.create(message, {
+        name: viewer.name,
+        id: principal.anonymous ? null : principal.id,
+      });
       this.server.to(dashboardRoom(annotation.dashboard)).emit('annotation', annotation);
       return { ok: true, id: annotation.id };
     } catch (error) {

@@ -1,4 +1,4 @@
-import type { Annotation, Viewer } from './dashboard.js';
+import type { Annotation, AnnotationRemovedEvent, Viewer } from './dashboard.js';
 import type { ErrorCode } from './errors.js';
 import type { FeedChunks, GapEvent } from './messages.js';
 
@@ -84,6 +84,7 @@ export interface ServerToClientEvents {
   gap: (event: GapEvent) => void;
   presence: (event: PresenceEvent) => void;
   annotation: (event: Annotation) => void;
+  annotation_removed: (event: AnnotationRemovedEvent) => void;
   /** Why the server is about to disconnect the socket (`token_expired`). */
   error: (event: ControlError) => void;
 }

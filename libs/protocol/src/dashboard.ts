@@ -31,6 +31,12 @@ export interface Annotation {
   author: string;
 }
 
+/** `annotation_removed` on the control socket: an annotation of a dashboard the socket joined was deleted. */
+export interface AnnotationRemovedEvent {
+  dashboard: string;
+  id: string;
+}
+
 /** Someone viewing a dashboard. */
 export interface Viewer {
   id: string;

@@ -26,6 +26,7 @@ export const ERROR_CODES = [
   'session_not_found',
   'invalid_dashboard',
   'dashboard_not_found',
+  'annotation_not_found',
   'rate_limited',
   'unauthorized',
   'invalid_token',
