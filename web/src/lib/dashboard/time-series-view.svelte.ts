@@ -34,6 +34,7 @@ export interface NoteMark {
   id: string;
   left: number;
   text: string;
+  author: string;
   title: string;
 }
 
@@ -248,6 +249,7 @@ export class TimeSeriesView {
         id: note.id,
         left: plot.valToPos(note.t, 'x'),
         text: note.text,
+        author: note.author,
         title: `${note.text} (${note.author}, ${formatClock(note.t)})`,
       });
     }

@@ -1,11 +1,12 @@
-import { TIME_WINDOW_MS, type Annotation } from '@pulseboard/protocol';
-import type { PulseboardApi } from './api';
+import { TIME_WINDOW_MS, type Annotation, type AnnotationRemovedEvent } from '@pulseboard/protocol';
+import { ApiError, type PulseboardApi } from './api';
 import { uniqueById } from './feed-registry';
 
 /** The part of the live client an annotation list uses. */
 export interface AnnotationSource {
   readonly api: PulseboardApi;
   onAnnotation(listener: (annotation: Annotation) => void): () => void;
+  onAnnotationRemoved(listener: (removed: AnnotationRemovedEvent) => void): () => void;
   onControlConnect(listener: () => void): () => void;
 }
 
@@ -16,15 +17,23 @@ const LOOKBACK_MS = TIME_WINDOW_MS['1h'];
 
 /**
  * One dashboard's annotations, ordered by time: the last hour loaded over
- * HTTP, then every new one as the control socket announces it (the page must
- * have joined the dashboard for that). Reloaded when the socket reconnects,
- * since announcements made while it was away are not replayed.
+ * HTTP, then every new one as the control socket announces it, less those it
+ * announces deleted (the page must have joined the dashboard for that).
+ * Reloaded when the socket reconnects, since announcements made while it was
+ * away are not replayed; the reload adds what was missed, but a deletion
+ * missed meanwhile shows only once the page loads again.
  */
 export class AnnotationList {
   #items = $state.raw<Annotation[]>([]);
   readonly #source: AnnotationSource;
   readonly #dashboard: string;
   #controller = new AbortController();
+  /**
+   * Ids deleted while this list lives (bounded, oldest forgotten first): a
+   * load answered before a deletion must not bring the annotation back.
+   */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping only: nothing renders from it
+  readonly #removed = new Set<string>();
 
   constructor(source: AnnotationSource, dashboard: string) {
     this.#source = source;
@@ -43,6 +52,9 @@ export class AnnotationList {
       this.#source.onAnnotation((annotation) => {
         if (annotation.dashboard === this.#dashboard) this.add(annotation);
       }),
+      this.#source.onAnnotationRemoved((removed) => {
+        if (removed.dashboard === this.#dashboard) this.remove(removed.id);
+      }),
       this.#source.onControlConnect(load),
     ];
     load();
@@ -60,22 +72,48 @@ export class AnnotationList {
   /** Adds one (a no-op for an id already held). */
   add(annotation: Annotation): void {
     if (this.#items.some((item) => item.id === annotation.id)) return;
-    this.#items = merge(this.#items, [annotation]);
+    this.#items = this.#merge([annotation]);
+  }
+
+  /** Drops one (a no-op for an id not held). */
+  remove(id: string): void {
+    this.#removed.add(id);
+    // a Set iterates in insertion order: the first is the oldest
+    for (const old of this.#removed) {
+      if (this.#removed.size <= MAX_ANNOTATIONS) break;
+      this.#removed.delete(old);
+    }
+    if (this.#items.some((item) => item.id === id)) this.#items = this.#items.filter((item) => item.id !== id);
+  }
+
+  /**
+   * Deletes one on the server, then drops it here without waiting for the
+   * announcement. Rejects with the server's {@link ApiError} (a 403
+   * `forbidden` when the page is neither its author nor an admin) and keeps it.
+   */
+  async delete(id: string): Promise<void> {
+    try {
+      await this.#source.api.deleteAnnotation(this.#dashboard, id);
+    } catch (error) {
+      // deleted elsewhere already, and its announcement missed: gone all the same
+      if (!(error instanceof ApiError && error.code === 'annotation_not_found')) throw error;
+    }
+    this.remove(id);
   }
 
   async #load(signal: AbortSignal): Promise<void> {
     try {
       const loaded = await this.#source.api.annotations(this.#dashboard, Date.now() - LOOKBACK_MS, undefined, signal);
       if (signal.aborted) return;
-      this.#items = merge(this.#items, loaded);
+      this.#items = this.#merge(loaded);
     } catch {
       // the markers are an extra: a chart without them is still right, and the next reconnect loads again
     }
   }
-}
 
-function merge(items: readonly Annotation[], added: readonly Annotation[]): Annotation[] {
-  return uniqueById([...items, ...added])
-    .sort((a, b) => a.t - b.t)
-    .slice(-MAX_ANNOTATIONS);
+  #merge(added: readonly Annotation[]): Annotation[] {
+    return uniqueById([...this.#items, ...added.filter((annotation) => !this.#removed.has(annotation.id))])
+      .sort((a, b) => a.t - b.t)
+      .slice(-MAX_ANNOTATIONS);
+  }
 }

@@ -161,8 +161,23 @@ export class PulseboardApi {
     });
   }
 
-  /** `reportUnauthorized`: false for the session's own calls, whose 401 is their answer rather than news. */
+  /**
+   * Deletes one of a dashboard's annotations (its author or an admin may);
+   * rejects with a 403 `forbidden` or a 404 `annotation_not_found` {@link ApiError}.
+   */
+  async deleteAnnotation(dashboard: string, id: string): Promise<void> {
+    await this.#request(`/api/v1/dashboards/${encodeURIComponent(dashboard)}/annotations/${encodeURIComponent(id)}`, {
+      method: 'DELETE',
+    });
+  }
+
   async #json<T>(path: string, init: RequestInit, reportUnauthorized = true): Promise<T> {
+    const response = await this.#request(path, init, reportUnauthorized);
+    return (await response.json()) as T;
+  }
+
+  /** `reportUnauthorized`: false for the session's own calls, whose 401 is their answer rather than news. */
+  async #request(path: string, init: RequestInit, reportUnauthorized = true): Promise<Response> {
     const response = await this.#fetch(`${this.#base}${path}`, {
       ...init,
       headers: { accept: 'application/json', ...init.headers },
@@ -172,7 +187,7 @@ export class PulseboardApi {
       if (reportUnauthorized && error.status === 401) this.#refused(error);
       throw error;
     }
-    return (await response.json()) as T;
+    return response;
   }
 
   #refused(error: ApiError): void {

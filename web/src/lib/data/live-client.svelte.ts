@@ -1,4 +1,11 @@
-import type { AnnotateMessage, Annotation, GapEvent, PresenceEvent, Viewer } from '@pulseboard/protocol';
+import type {
+  AnnotateMessage,
+  Annotation,
+  AnnotationRemovedEvent,
+  GapEvent,
+  PresenceEvent,
+  Viewer,
+} from '@pulseboard/protocol';
 import {
   PulseboardConsumer,
   type ConnectionState,
@@ -206,6 +213,13 @@ export class LiveClient {
     const socket = this.#socket();
     socket.on('annotation', listener);
     return () => socket.off('annotation', listener);
+  }
+
+  /** Annotations deleted from the dashboards this page joined (whoever deleted them, this page included). */
+  onAnnotationRemoved(listener: (removed: AnnotationRemovedEvent) => void): () => void {
+    const socket = this.#socket();
+    socket.on('annotation_removed', listener);
+    return () => socket.off('annotation_removed', listener);
   }
 
   /** Whether the control socket is connected now (messages sent meanwhile wait for it). */

@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { PulseboardApi } from '../data/api';
 import { LiveClient } from '../data/live-client.svelte';
 import { FakeConsumer } from '../data/testing/fake-consumer';
-import { SessionManager } from './session.svelte';
+import { mayDeleteAnnotation, SessionManager, type SessionState } from './session.svelte';
 
 const alice: SessionInfo = {
   auth: true,
@@ -171,5 +171,33 @@ describe('SessionManager', () => {
     stop();
     await expect(client.api.feeds()).rejects.toMatchObject({ status: 401 });
     expect(session.state).toEqual({ status: 'open' });
+  });
+});
+
+describe('mayDeleteAnnotation', () => {
+  const signedIn = (role: SessionInfo['role']): SessionState => ({
+    status: 'signed-in',
+    sub: 'alice',
+    name: 'Alice',
+    role,
+    feeds: ['>'],
+    expiresAt: null,
+  });
+
+  it('offers Delete to everyone on an open server', () => {
+    expect(mayDeleteAnnotation({ status: 'open' }, { author: 'Bo' })).toBe(true);
+  });
+
+  it('offers Delete to an admin for any note, and to others for their own notes only', () => {
+    expect(mayDeleteAnnotation(signedIn('admin'), { author: 'Bo' })).toBe(true);
+    expect(mayDeleteAnnotation(signedIn('viewer'), { author: 'Alice' })).toBe(true);
+    expect(mayDeleteAnnotation(signedIn('producer'), { author: 'Alice' })).toBe(true);
+    expect(mayDeleteAnnotation(signedIn('viewer'), { author: 'Bo' })).toBe(false);
+    expect(mayDeleteAnnotation(signedIn('producer'), { author: 'alice' })).toBe(false);
+  });
+
+  it('offers nothing before the server has said who this is, or when signed out', () => {
+    expect(mayDeleteAnnotation({ status: 'loading' }, { author: 'Alice' })).toBe(false);
+    expect(mayDeleteAnnotation({ status: 'signed-out', reason: 'signed_out' }, { author: 'Alice' })).toBe(false);
   });
 });

@@ -1,4 +1,5 @@
-import type { SessionInfo, TOKEN_ERROR_CODES } from '@pulseboard/protocol';
+import type { Annotation, SessionInfo, TOKEN_ERROR_CODES } from '@pulseboard/protocol';
+import { getContext, setContext } from 'svelte';
 import { ApiError, isTokenError, type PulseboardApi, type TokenRefusal } from '../data/api';
 
 /** Why the page asks for a token: the server's code, or `signed_out` after Sign out. */
@@ -96,6 +97,30 @@ export class SessionManager {
     // while loading the first answer decides; once signed out, later refusals say nothing new
     if (this.admitted) this.#state = signedOut(refusal);
   }
+}
+
+/**
+ * Whether the page offers to delete `annotation`: the server is open, or the
+ * session is an admin's or the annotation's author's. The server decides by
+ * token subject; annotations carry only the author's name, so this is the
+ * page's best guess and a refusal is still possible.
+ */
+export function mayDeleteAnnotation(session: SessionState, annotation: Pick<Annotation, 'author'>): boolean {
+  if (session.status === 'open') return true;
+  if (session.status !== 'signed-in') return false;
+  return session.role === 'admin' || annotation.author === session.name;
+}
+
+/** The context key of the page's session; `mount(…, { context: new Map([[SESSION_KEY, session]]) })` outside the app. */
+export const SESSION_KEY = Symbol('session');
+
+export function setSession(session: SessionManager): void {
+  setContext(SESSION_KEY, session);
+}
+
+/** The page's session; `undefined` outside the app (a component mounted on its own). */
+export function getSession(): SessionManager | undefined {
+  return getContext<SessionManager | undefined>(SESSION_KEY);
 }
 
 function admittedState(session: SessionInfo): SessionState {
