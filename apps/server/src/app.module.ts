@@ -38,6 +38,7 @@ export class AppModule {
           maxFramePoints: config.maxFramePoints,
           slowClientTimeoutMs: config.slowClientTimeoutMs,
           maxSubscriptions: config.maxSubscriptions,
+          redis: config.redisUrl === undefined ? undefined : { url: config.redisUrl, key: config.redisStreamKey },
         }),
         IngestModule.forRoot({
           maxBodyBytes: config.maxBodyBytes,

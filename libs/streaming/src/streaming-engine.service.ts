@@ -34,6 +34,11 @@ export class StreamingEngine implements OnApplicationBootstrap, BeforeApplicatio
     return this.running;
   }
 
+  /** A shared log fills retention with its retained history before the instance serves. */
+  async onModuleInit(): Promise<void> {
+    await this.log.warmUp?.();
+  }
+
   onApplicationBootstrap(): void {
     this.scheduler.start();
     this.running = true;

@@ -17,6 +17,8 @@ export interface StreamingModuleOptions {
   slowClientTimeoutMs: number;
   /** Feed names and patterns one connection may subscribe to. */
   maxSubscriptions: number;
+  /** A Redis stream as the log, shared by every instance pointed at it; the embedded log when absent. */
+  redis?: { url: string; key: string };
 }
 
 export const {

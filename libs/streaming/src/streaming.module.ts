@@ -1,6 +1,7 @@
-import { Global, Module } from '@nestjs/common';
+import { Global, Logger, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { DeliveryScheduler, MemoryLog, Retention, SubscriptionRegistry, type Log } from '@pulseboard/core';
+import { RedisStreamLog } from '@pulseboard/redis';
 import { FeedSourceRegistry } from './feed-source.registry.js';
 import { FeedsController } from './feeds.controller.js';
 import { FeedsService } from './feeds.service.js';
@@ -23,7 +24,7 @@ import { LOG } from './tokens.js';
   imports: [DiscoveryModule],
   controllers: [FeedsController],
   providers: [
-    { provide: LOG, useFactory: (): Log => new MemoryLog() },
+    { provide: LOG, inject: [STREAMING_OPTIONS], useFactory: openLog },
     {
       provide: Retention,
       inject: [STREAMING_OPTIONS],
@@ -74,3 +75,18 @@ import { LOG } from './tokens.js';
   ],
 })
 export class StreamingModule extends StreamingConfigurableModule {}
+
+/** The embedded log, or the Redis stream `options.redis` names (connected before the application starts). */
+async function openLog(options: StreamingModuleOptions): Promise<Log> {
+  if (options.redis === undefined) return new MemoryLog();
+  const logger = new Logger('RedisLog');
+  return RedisStreamLog.open({
+    url: options.redis.url,
+    key: options.redis.key,
+    retentionMs: options.retentionMs,
+    onError: (message, error) =>
+      logger.warn(
+        error === undefined ? message : `${message}: ${error instanceof Error ? error.message : 'unknown error'}`,
+      ),
+  });
+}

@@ -81,6 +81,15 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads the shared log settings', () => {
+    expect(loadConfig({})).toMatchObject({ redisUrl: undefined, redisStreamKey: 'pulseboard:log' });
+    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379/2', REDIS_STREAM_KEY: 'ops:log' })).toMatchObject({
+      redisUrl: 'redis://127.0.0.1:6379/2',
+      redisStreamKey: 'ops:log',
+    });
+    expect(() => loadConfig({ REDIS_URL: 'http://127.0.0.1:6379' })).toThrow(/REDIS_URL must be a redis:\/\//);
+  });
+
   it('refuses a short secret and origins that are not origins', () => {
     expect(() => loadConfig({ AUTH_SECRET: 'short' })).toThrow(/AUTH_SECRET must be at least 32 bytes/);
     expect(() => loadConfig({ ALLOWED_ORIGINS: 'https://ops.example.com/path' })).toThrow(/ALLOWED_ORIGINS/);

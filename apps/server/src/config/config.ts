@@ -145,6 +145,13 @@ const environment = z.object({
   HEADERS_TIMEOUT_MS: integer('HEADERS_TIMEOUT_MS', 10_000, 100, 600_000),
   REQUEST_TIMEOUT_MS: integer('REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000),
   SOCKET_CONNECT_TIMEOUT_MS: integer('SOCKET_CONNECT_TIMEOUT_MS', 10_000, 100, 600_000),
+  REDIS_URL: z
+    .string()
+    .optional()
+    .refine((url) => url === undefined || url.trim() === '' || /^rediss?:\/\/\S+$/.test(url.trim()), {
+      message: 'REDIS_URL must be a redis:// or rediss:// URL',
+    }),
+  REDIS_STREAM_KEY: z.string().optional(),
 });
 
 export type Environment = Record<string, string | undefined>;
@@ -206,6 +213,9 @@ export interface AppConfig {
   requestTimeoutMs: number;
   /** A socket that has not completed its Socket.IO handshake by then is closed. */
   socketConnectTimeoutMs: number;
+  /** The shared log (a Redis stream) instances use; the embedded log when unset. */
+  redisUrl: string | undefined;
+  redisStreamKey: string;
 }
 
 /** Whether tokens are required. */
@@ -289,5 +299,7 @@ export function loadConfig(env: Environment): AppConfig {
     headersTimeoutMs: e.HEADERS_TIMEOUT_MS,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     socketConnectTimeoutMs: e.SOCKET_CONNECT_TIMEOUT_MS,
+    redisUrl: optional(e.REDIS_URL)?.trim(),
+    redisStreamKey: optional(e.REDIS_STREAM_KEY) ?? 'pulseboard:log',
   };
 }

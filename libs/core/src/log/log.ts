@@ -20,6 +20,12 @@ export interface Log {
   append(batch: PointBatch): Promise<number>;
   /** Receives every batch appended from now on, in log order. Returns the unsubscribe function. */
   tail(listener: BatchListener): () => void;
+  /**
+   * For a log that outlives the process (shared by several instances): hands
+   * its retained history to the listeners, then starts tailing. Called once,
+   * after the listeners are in and before the instance serves.
+   */
+  warmUp?(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -1,0 +1,3 @@
+export * from './redis-stream-log.js';
+export * from './batch-codec.js';
+export * from './stream-position.js';
