@@ -1,4 +1,7 @@
+import { ControlCluster } from '@pulseboard/gateway';
+import type { PresenceEvent } from '@pulseboard/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ControlClient } from './support/control-client.js';
 import { errorCode, getJson, ingest, post } from './support/http.js';
 import { RedisServer, redisServerAvailable } from './support/redis.js';
 import { startServer, type TestServer } from './support/server.js';
@@ -11,6 +14,7 @@ describe.runIf(redisServerAvailable())('two instances sharing a Redis stream', (
   let a: TestServer;
   let b: TestServer;
   const streams: SseClient[] = [];
+  const sockets: ControlClient[] = [];
   let key = 0;
 
   beforeAll(async () => {
@@ -21,7 +25,20 @@ describe.runIf(redisServerAvailable())('two instances sharing a Redis stream', (
     a = await startServer(env);
     b = await startServer(env);
   };
+  /** Both instances have found each other (their control adapters exchange heartbeats at start). */
+  const untilAcquainted = (): Promise<void> =>
+    waitFor(
+      async () =>
+        (await a.app.get(ControlCluster).instances()) >= 2 && (await b.app.get(ControlCluster).instances()) >= 2,
+    );
+  const connect = async (server: TestServer, name: string): Promise<ControlClient> => {
+    const client = await ControlClient.connect(server.url, { auth: { name } });
+    sockets.push(client);
+    return client;
+  };
+  const names = (presence: PresenceEvent | undefined) => presence?.viewers.map((viewer) => viewer.name).sort();
   afterEach(async () => {
+    for (const socket of sockets.splice(0)) socket.close();
     for (const stream of streams.splice(0)) stream.close();
     await Promise.all([a?.close(), b?.close()]);
   });
@@ -98,6 +115,45 @@ describe.runIf(redisServerAvailable())('two instances sharing a Redis stream', (
     await onB.untilPoints('away.v', 2, 20_000);
     expect(onB.points('away.v').v).toEqual([1, 3]);
     expect(onB.named('gap')).toEqual([]);
+  });
+
+  it('shows presence and annotations across instances', async () => {
+    await startPair();
+    await untilAcquainted();
+    const ada = await connect(a, 'Ada');
+    const bob = await connect(b, 'Bob');
+    await ada.ack('join', { dashboard: 'ops' });
+    const joined = await bob.ack('join', { dashboard: 'ops' });
+    expect(names(joined as unknown as PresenceEvent)).toEqual(['Ada', 'Bob']);
+    await ada.until((c) => names(c.named('presence').at(-1))?.length === 2, 'presence of both');
+    expect(names(ada.named('presence').at(-1))).toEqual(['Ada', 'Bob']);
+
+    const note = await ada.ack('annotate', { dashboard: 'ops', t: 1000, text: 'deploy on A' });
+    await bob.until((c) => c.named('annotation').length === 1, 'the annotation');
+    expect(bob.named('annotation')[0]).toMatchObject({ id: note.id, text: 'deploy on A', author: 'Ada' });
+
+    bob.close();
+    await ada.until((c) => names(c.named('presence').at(-1))?.length === 1, 'Bob gone');
+    expect(names(ada.named('presence').at(-1))).toEqual(['Ada']);
+  });
+
+  it('lets a socket on one instance steer the stream its client holds on the other', async () => {
+    await startPair();
+    await untilAcquainted();
+    const stream = await open(`${a.url}/api/v1/stream?feeds=steer.a`);
+    await stream.until((s) => s.named('hello').length === 1, 10_000, 'hello');
+    const session = (JSON.parse(stream.named('hello')[0].data) as { session: string }).session;
+    const socket = await connect(b, 'Cy');
+
+    const added = await socket.ack('subscribe', { feeds: ['steer.b'], session });
+    expect(added).toEqual({ ok: true, feeds: ['steer.a', 'steer.b'] });
+    await ingest(b.url, points('steer.b', [7]));
+    await stream.untilPoints('steer.b', 1);
+
+    const removed = await socket.ack('unsubscribe', { feeds: ['steer.a'], session });
+    expect(removed).toEqual({ ok: true, feeds: ['steer.b'] });
+    const unknown = await socket.ack('subscribe', { feeds: ['steer.c'], session: 'no-such-session' });
+    expect(unknown).toMatchObject({ ok: false, error: { code: 'session_not_found' } });
   });
 });
 

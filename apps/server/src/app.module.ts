@@ -62,6 +62,7 @@ export class AppModule {
           controlRate: config.controlRate,
           controlBurst: config.controlBurst,
           connectTimeoutMs: config.socketConnectTimeoutMs,
+          redis: config.redisUrl === undefined ? undefined : { url: config.redisUrl },
         }),
         ObservabilityModule.forRoot({
           selfMetrics: config.selfMetrics,

@@ -55,11 +55,16 @@ export class SubscriptionControl {
     }
   }
 
+  /** Whether this instance holds the SSE stream a `session` names. */
+  holds(id: string): boolean {
+    return this.streams.session(id) !== undefined;
+  }
+
   /**
    * The SSE stream a `session` names, when `principal` opened it: a socket
    * may steer its own client's stream and no one else's.
    */
-  session(id: string, principal: Principal): StreamSession {
+  session(id: string, principal: Pick<Principal, 'id'>): StreamSession {
     const session = this.streams.session(id);
     if (session === undefined) {
       throw new ApiError(404, 'session_not_found', 'no open stream has this session id (it may have ended)');

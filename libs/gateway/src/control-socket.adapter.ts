@@ -1,5 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { OriginPolicy } from '@pulseboard/auth';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
+import { Redis } from 'ioredis';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { MessageMappingProperties } from '@nestjs/websockets';
 import type { Observable } from 'rxjs';
@@ -20,6 +22,9 @@ const MEM_LEVEL = 4;
  * no compressor at all.
  */
 export class ControlSocketAdapter extends IoAdapter {
+  /** The connection the cross-instance adapter publishes on, when instances share Redis. */
+  private redis: Redis | undefined;
+
   constructor(private readonly app: INestApplicationContext) {
     super(app);
   }
@@ -40,7 +45,31 @@ export class ControlSocketAdapter extends IoAdapter {
         origin: (origin, callback) => callback(null, origin !== undefined && origins.isListed(origin)),
         credentials: true,
       },
+      ...(gateway.redis === undefined ? {} : { adapter: this.clusterAdapter(gateway.redis.url) }),
     } as ServerOptions);
+  }
+
+  override async close(server: Server): Promise<void> {
+    await super.close(server);
+    const redis = this.redis;
+    this.redis = undefined;
+    await redis?.quit().catch(() => undefined);
+  }
+
+  /**
+   * Socket.IO's Redis Streams adapter: room broadcasts and server-side events
+   * travel through a Redis stream to every instance.
+   */
+  private clusterAdapter(url: string): ReturnType<typeof createAdapter> {
+    this.redis = new Redis(url, { maxRetriesPerRequest: null });
+    // ioredis reconnects by itself; Redis outages are reported by the log, which uses the same Redis
+    this.redis.on('error', () => undefined);
+    // a killed instance is forgotten after 6 s, so questions to the others stop waiting for it
+    return createAdapter(this.redis, {
+      streamName: 'pulseboard:control',
+      heartbeatInterval: 2000,
+      heartbeatTimeout: 6000,
+    });
   }
 
   /**

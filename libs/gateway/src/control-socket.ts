@@ -1,6 +1,6 @@
 import type { Principal, TokenBucket } from '@pulseboard/api';
 import type { Connection } from '@pulseboard/core';
-import type { ClientToServerEvents, ServerToClientEvents, Viewer } from '@pulseboard/protocol';
+import type { Ack, ClientToServerEvents, ServerToClientEvents, SubscriptionState, Viewer } from '@pulseboard/protocol';
 import type { Server, Socket } from 'socket.io';
 
 /** What the server keeps on each control socket. */
@@ -20,8 +20,24 @@ export interface ControlSocketData {
   cancelExpiry: () => void;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- no events between instances yet
-type InterServerEvents = {};
+/** A change to an SSE stream that another instance may hold, asked of every instance. */
+export interface RemoteSessionChange {
+  kind: 'subscribe' | 'unsubscribe';
+  session: string;
+  /** The asking socket's principal: only the stream's owner may change it. */
+  principalId: string;
+  feeds: string[];
+  historyMs?: number;
+  maxRate?: number;
+}
+
+/** What instances ask each other (answers come back through the adapter). */
+export interface InterServerEvents {
+  /** The viewers of a dashboard on the answering instance. */
+  viewers: (dashboard: string, answer: (viewers: Viewer[]) => void) => void;
+  /** Apply a change to a stream if the answering instance holds it; `null` when it does not. */
+  session: (change: RemoteSessionChange, answer: (result: Ack<SubscriptionState> | null) => void) => void;
+}
 
 export type ControlServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, ControlSocketData>;
 export type ControlSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, ControlSocketData>;

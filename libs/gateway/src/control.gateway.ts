@@ -22,6 +22,7 @@ import { dashboardRoom, type ControlServer, type ControlSocket } from './control
 import { GATEWAY_OPTIONS, type GatewayModuleOptions } from './gateway.module-definition.js';
 import { PresenceService } from './presence.service.js';
 import { SocketStreams } from './socket-streams.service.js';
+import { ControlCluster } from './control-cluster.service.js';
 
 /** Dashboards one socket may be present on at once. */
 const MAX_DASHBOARDS_PER_SOCKET = 100;
@@ -45,6 +46,7 @@ export class ControlGateway implements OnGatewayInit, OnGatewayConnection, OnGat
     private readonly annotations: AnnotationsService,
     private readonly authenticator: Authenticator,
     private readonly limits: ConnectionLimits,
+    private readonly cluster: ControlCluster,
     @Inject(GATEWAY_OPTIONS) private readonly options: GatewayModuleOptions,
     @Inject(STREAMING_OPTIONS) streaming: StreamingModuleOptions,
     @Inject(DELIVERY_OPTIONS) delivery: DeliveryModuleOptions,
@@ -57,6 +59,7 @@ export class ControlGateway implements OnGatewayInit, OnGatewayConnection, OnGat
 
   /** Every handshake is authenticated before the socket exists (`connect_error` with the code otherwise). */
   afterInit(server: ControlServer): void {
+    this.cluster.attach(server);
     // an annotation deleted over HTTP disappears from every viewer's charts
     this.annotations.onRemoved((removed) => {
       server.to(dashboardRoom(removed.dashboard)).emit('annotation_removed', removed);
@@ -108,21 +111,31 @@ export class ControlGateway implements OnGatewayInit, OnGatewayConnection, OnGat
     socket.data.release?.();
     this.streams.release(socket);
     for (const dashboard of socket.data.dashboards) {
-      const presence = this.presence.leave(dashboard, socket.id);
-      if (presence !== undefined) this.server.to(dashboardRoom(dashboard)).emit('presence', presence);
+      if (this.presence.leave(dashboard, socket.id) !== undefined) void this.announcePresence(dashboard);
     }
     socket.data.dashboards.clear();
   }
 
   @SubscribeMessage('subscribe')
-  subscribe(@ConnectedSocket() socket: ControlSocket, @MessageBody() payload: unknown): Ack<SubscriptionState> {
-    return this.answer(this.schemas.subscribe, payload, (message) => {
+  subscribe(
+    @ConnectedSocket() socket: ControlSocket,
+    @MessageBody() payload: unknown,
+  ): Promise<Ack<SubscriptionState>> {
+    return this.answer(this.schemas.subscribe, payload, async (message) => {
       const change = { historyMs: message.history, maxRate: message.maxRate };
       const { principal } = socket.data;
       principal.feeds.checkSubscription(message.feeds);
       if (message.session === undefined) {
         return this.streams.subscribe(socket, { feeds: message.feeds, cursor: message.cursor, ...change });
       }
+      const elsewhere = await this.cluster.changeElsewhere({
+        kind: 'subscribe',
+        session: message.session,
+        principalId: principal.id,
+        feeds: message.feeds,
+        ...change,
+      });
+      if (elsewhere !== undefined) return elsewhere;
       const { connection, owner } = this.control.session(message.session, principal);
       // the stream's own token is the one its points are read with
       owner.feeds.checkSubscription(message.feeds);
@@ -131,17 +144,27 @@ export class ControlGateway implements OnGatewayInit, OnGatewayConnection, OnGat
   }
 
   @SubscribeMessage('unsubscribe')
-  unsubscribe(@ConnectedSocket() socket: ControlSocket, @MessageBody() payload: unknown): Ack<SubscriptionState> {
-    return this.answer(this.schemas.unsubscribe, payload, (message) => {
+  unsubscribe(
+    @ConnectedSocket() socket: ControlSocket,
+    @MessageBody() payload: unknown,
+  ): Promise<Ack<SubscriptionState>> {
+    return this.answer(this.schemas.unsubscribe, payload, async (message) => {
       if (message.session === undefined) return this.streams.unsubscribe(socket, message.feeds);
+      const elsewhere = await this.cluster.changeElsewhere({
+        kind: 'unsubscribe',
+        session: message.session,
+        principalId: socket.data.principal.id,
+        feeds: message.feeds,
+      });
+      if (elsewhere !== undefined) return elsewhere;
       const { connection } = this.control.session(message.session, socket.data.principal);
       return { feeds: this.control.remove(connection, message.feeds) };
     });
   }
 
   @SubscribeMessage('join')
-  join(@ConnectedSocket() socket: ControlSocket, @MessageBody() payload: unknown): Ack<PresenceEvent> {
-    return this.answer(this.schemas.dashboard, payload, ({ dashboard }) => {
+  join(@ConnectedSocket() socket: ControlSocket, @MessageBody() payload: unknown): Promise<Ack<PresenceEvent>> {
+    return this.answer(this.schemas.dashboard, payload, async ({ dashboard }) => {
       const { dashboards } = socket.data;
       if (!dashboards.has(dashboard) && dashboards.size >= MAX_DASHBOARDS_PER_SOCKET) {
         throw new ApiError(
@@ -153,20 +176,19 @@ export class ControlGateway implements OnGatewayInit, OnGatewayConnection, OnGat
       dashboards.add(dashboard);
       const room = dashboardRoom(dashboard);
       void socket.join(room);
-      const presence = this.presence.join(dashboard, socket.id, socket.data.viewer);
+      this.presence.join(dashboard, socket.id, socket.data.viewer);
+      const presence = await this.cluster.presenceOf(dashboard);
       socket.to(room).emit('presence', presence);
       return presence;
     });
   }
 
   @SubscribeMessage('leave')
-  leave(@ConnectedSocket() socket: ControlSocket, @MessageBody() payload: unknown): Ack {
-    return this.answer(this.schemas.dashboard, payload, ({ dashboard }) => {
+  leave(@ConnectedSocket() socket: ControlSocket, @MessageBody() payload: unknown): Promise<Ack> {
+    return this.answer(this.schemas.dashboard, payload, async ({ dashboard }) => {
       socket.data.dashboards.delete(dashboard);
-      const room = dashboardRoom(dashboard);
-      void socket.leave(room);
-      const presence = this.presence.leave(dashboard, socket.id);
-      if (presence !== undefined) this.server.to(room).emit('presence', presence);
+      void socket.leave(dashboardRoom(dashboard));
+      if (this.presence.leave(dashboard, socket.id) !== undefined) await this.announcePresence(dashboard);
       return {};
     });
   }
@@ -208,15 +230,21 @@ export class ControlGateway implements OnGatewayInit, OnGatewayConnection, OnGat
     });
   }
 
+  /** Tells a dashboard's room, on every instance, who views it now. */
+  private async announcePresence(dashboard: string): Promise<void> {
+    const presence = await this.cluster.presenceOf(dashboard);
+    this.server.to(dashboardRoom(dashboard)).emit('presence', presence);
+  }
+
   /** Validates a message, runs the handler and turns the outcome into an acknowledgement. */
-  private answer<S extends z.ZodType, R extends object>(
+  private async answer<S extends z.ZodType, R extends object>(
     schema: S,
     payload: unknown,
-    run: (message: z.output<S>) => R,
-  ): Ack<R> {
+    run: (message: z.output<S>) => R | Promise<R>,
+  ): Promise<Ack<R>> {
     try {
       const message = parseWithSchema(schema, payload, 'invalid_message') as z.output<S>;
-      return { ok: true, ...run(message) };
+      return { ok: true, ...(await run(message)) };
     } catch (error) {
       return this.failed(error);
     }

@@ -17,6 +17,12 @@ export interface GatewayModuleOptions {
   controlBurst: number;
   /** A connection that has not completed its Socket.IO handshake by then is closed (ms). */
   connectTimeoutMs: number;
+  /**
+   * Redis that instances share: room broadcasts (presence, annotations) reach
+   * every instance's sockets, and a socket may steer a stream held by another
+   * instance. One instance alone when absent.
+   */
+  redis?: { url: string };
 }
 
 export const { ConfigurableModuleClass: GatewayConfigurableModule, MODULE_OPTIONS_TOKEN: GATEWAY_OPTIONS } =

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ControlCluster } from './control-cluster.service.js';
 import { ControlGateway } from './control.gateway.js';
 import { GatewayConfigurableModule } from './gateway.module-definition.js';
 import { PresenceService } from './presence.service.js';
@@ -10,7 +11,7 @@ import { SocketStreams } from './socket-streams.service.js';
  * and dashboards modules, and `ControlSocketAdapter` on the application.
  */
 @Module({
-  providers: [ControlGateway, SocketStreams, PresenceService],
+  providers: [ControlGateway, SocketStreams, PresenceService, ControlCluster],
   exports: [SocketStreams, PresenceService],
 })
 export class GatewayModule extends GatewayConfigurableModule {}

@@ -7,3 +7,4 @@ export * from './presence.service.js';
 export * from './socket-frames.js';
 export * from './socket-streams.service.js';
 export * from './socket.sink.js';
+export * from './control-cluster.service.js';

@@ -136,7 +136,7 @@ export class RedisStreamLog implements Log {
     const block = this.options.blockMs ?? DEFAULT_BLOCK_MS;
     while (!this.closed) {
       try {
-        const reply = (await this.reader.xreadBuffer(
+        const reply = await this.reader.xreadBuffer(
           'COUNT',
           count,
           'BLOCK',
@@ -144,7 +144,7 @@ export class RedisStreamLog implements Log {
           'STREAMS',
           this.options.key,
           this.lastId ?? '$',
-        ));
+        );
         if (reply === null) continue;
         for (const [, entries] of reply) for (const [id, fields] of entries) this.deliver(id.toString(), fields);
       } catch (error) {
