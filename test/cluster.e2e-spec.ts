@@ -21,7 +21,7 @@ describe.runIf(redisServerAvailable())('two instances sharing a Redis stream', (
     redis = await RedisServer.start();
   });
   const startPair = async (): Promise<void> => {
-    const env = { REDIS_URL: redis.url, REDIS_STREAM_KEY: `cluster:${++key}` };
+    const env = { REDIS_URL: redis.url, REDIS_PREFIX: `cluster${++key}` };
     a = await startServer(env);
     b = await startServer(env);
   };
@@ -86,7 +86,7 @@ describe.runIf(redisServerAvailable())('two instances sharing a Redis stream', (
     await ingest(a.url, points('warm.v', [40]));
     await onA.untilPoints('warm.v', 1);
 
-    const late = await startServer({ REDIS_URL: redis.url, REDIS_STREAM_KEY: `cluster:${key}` });
+    const late = await startServer({ REDIS_URL: redis.url, REDIS_PREFIX: `cluster${key}` });
     try {
       const history = await getJson<{ t: number[]; v: number[] }>(`${late.url}/api/v1/feeds/warm.v/points`);
       expect(history.body.v).toEqual([10, 20, 30, 40]);
@@ -154,6 +154,35 @@ describe.runIf(redisServerAvailable())('two instances sharing a Redis stream', (
     expect(removed).toEqual({ ok: true, feeds: ['steer.b'] });
     const unknown = await socket.ack('subscribe', { feeds: ['steer.c'], session: 'no-such-session' });
     expect(unknown).toMatchObject({ ok: false, error: { code: 'session_not_found' } });
+  });
+
+  it('shares saved dashboards and annotations between instances', async () => {
+    await startPair();
+    const document = { title: 'Shared', window: '15m', panels: [] };
+    const saved = await getJson<{ id: string; title: string }>(`${a.url}/api/v1/dashboards/team`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(document),
+    });
+    expect(saved.status).toBe(201);
+    expect((await getJson<{ title: string }>(`${b.url}/api/v1/dashboards/team`)).body.title).toBe('Shared');
+    expect((await getJson<{ id: string }[]>(`${b.url}/api/v1/dashboards`)).body.map((d) => d.id)).toEqual(['team']);
+
+    const ada = await connect(a, 'Ada');
+    const first = await ada.ack('annotate', { dashboard: 'team', t: 2000, text: 'second by time' });
+    const second = await ada.ack('annotate', { dashboard: 'team', t: 1000, text: 'first by time' });
+    const listed = await getJson<{ id: string; text: string }[]>(`${b.url}/api/v1/dashboards/team/annotations`);
+    expect(listed.body.map((note) => note.text)).toEqual(['first by time', 'second by time']);
+    const window = await getJson<{ id: string }[]>(`${b.url}/api/v1/dashboards/team/annotations?from=1500&to=2500`);
+    expect(window.body.map((note) => note.id)).toEqual([first.id]);
+
+    expect(
+      (await fetch(`${b.url}/api/v1/dashboards/team/annotations/${String(second.id)}`, { method: 'DELETE' })).status,
+    ).toBe(204);
+    expect((await getJson<unknown[]>(`${a.url}/api/v1/dashboards/team/annotations`)).body).toHaveLength(1);
+    expect((await fetch(`${b.url}/api/v1/dashboards/team`, { method: 'DELETE' })).status).toBe(204);
+    expect((await getJson(`${a.url}/api/v1/dashboards/team`)).status).toBe(404);
+    expect((await getJson<unknown[]>(`${a.url}/api/v1/dashboards/team/annotations`)).body).toEqual([]);
   });
 });
 

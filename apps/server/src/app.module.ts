@@ -38,7 +38,7 @@ export class AppModule {
           maxFramePoints: config.maxFramePoints,
           slowClientTimeoutMs: config.slowClientTimeoutMs,
           maxSubscriptions: config.maxSubscriptions,
-          redis: config.redisUrl === undefined ? undefined : { url: config.redisUrl, key: config.redisStreamKey },
+          redis: config.redisUrl === undefined ? undefined : { url: config.redisUrl, key: `${config.redisPrefix}:log` },
         }),
         IngestModule.forRoot({
           maxBodyBytes: config.maxBodyBytes,
@@ -52,7 +52,11 @@ export class AppModule {
           maxHistoryMs: config.maxHistoryMs,
           maxPollTimeoutMs: config.pollMaxTimeoutMs,
         }),
-        DashboardsModule.forRoot({ dataDir: config.dataDir, maxJsonDepth: config.maxJsonDepth }),
+        DashboardsModule.forRoot({
+          dataDir: config.dataDir,
+          maxJsonDepth: config.maxJsonDepth,
+          redis: config.redisUrl === undefined ? undefined : { url: config.redisUrl, prefix: config.redisPrefix },
+        }),
         GatewayModule.forRoot({
           pingIntervalMs: config.socketPingIntervalMs,
           pingTimeoutMs: config.socketPingTimeoutMs,
@@ -62,7 +66,7 @@ export class AppModule {
           controlRate: config.controlRate,
           controlBurst: config.controlBurst,
           connectTimeoutMs: config.socketConnectTimeoutMs,
-          redis: config.redisUrl === undefined ? undefined : { url: config.redisUrl },
+          redis: config.redisUrl === undefined ? undefined : { url: config.redisUrl, prefix: config.redisPrefix },
         }),
         ObservabilityModule.forRoot({
           selfMetrics: config.selfMetrics,

@@ -5,6 +5,8 @@ export interface DashboardsModuleOptions {
   dataDir: string;
   /** Dashboard documents nested deeper than this are refused; default `DEFAULT_MAX_JSON_DEPTH`. */
   maxJsonDepth?: number;
+  /** Keep dashboards and annotations in this Redis (under `prefix`), shared by every instance, instead of SQLite. */
+  redis?: { url: string; prefix: string };
 }
 
 export const {

@@ -1,19 +1,12 @@
-import { join } from 'node:path';
 import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { ANNOTATION_STORE, type AnnotationStore } from './annotation-store.js';
 import { AnnotationsController } from './annotations.controller.js';
 import { AnnotationsService } from './annotations.service.js';
 import { DASHBOARD_STORE, type DashboardStore } from './dashboard-store.js';
-import {
-  DASHBOARDS_OPTIONS,
-  DashboardsConfigurableModule,
-  type DashboardsModuleOptions,
-} from './dashboards.module-definition.js';
+import { DASHBOARDS_OPTIONS, DashboardsConfigurableModule } from './dashboards.module-definition.js';
 import { DashboardsController } from './dashboards.controller.js';
 import { DashboardsService } from './dashboards.service.js';
-import { SqliteAnnotationStore } from './sqlite-annotation.store.js';
-import { SqliteDashboardStore } from './sqlite-dashboard.store.js';
-import { DATABASE_FILE_NAME, SqliteDatabase } from './sqlite-database.js';
+import { DURABLE_STORES, openStores, type DurableStores } from './durable-stores.js';
 
 /**
  * Durable dashboard state: saved dashboards and annotations in SQLite under
@@ -25,20 +18,16 @@ import { DATABASE_FILE_NAME, SqliteDatabase } from './sqlite-database.js';
 @Module({
   controllers: [DashboardsController, AnnotationsController],
   providers: [
-    {
-      provide: SqliteDatabase,
-      inject: [DASHBOARDS_OPTIONS],
-      useFactory: (options: DashboardsModuleOptions) => SqliteDatabase.open(join(options.dataDir, DATABASE_FILE_NAME)),
-    },
+    { provide: DURABLE_STORES, inject: [DASHBOARDS_OPTIONS], useFactory: openStores },
     {
       provide: ANNOTATION_STORE,
-      inject: [SqliteDatabase],
-      useFactory: (database: SqliteDatabase): AnnotationStore => new SqliteAnnotationStore(database),
+      inject: [DURABLE_STORES],
+      useFactory: (stores: DurableStores): AnnotationStore => stores.annotations,
     },
     {
       provide: DASHBOARD_STORE,
-      inject: [SqliteDatabase],
-      useFactory: (database: SqliteDatabase): DashboardStore => new SqliteDashboardStore(database),
+      inject: [DURABLE_STORES],
+      useFactory: (stores: DurableStores): DashboardStore => stores.dashboards,
     },
     AnnotationsService,
     DashboardsService,
@@ -46,15 +35,14 @@ import { DATABASE_FILE_NAME, SqliteDatabase } from './sqlite-database.js';
   exports: [AnnotationsService],
 })
 export class DashboardsModule extends DashboardsConfigurableModule implements OnApplicationShutdown {
-  constructor(
-    @Inject(ANNOTATION_STORE) private readonly annotations: AnnotationStore,
-    @Inject(DASHBOARD_STORE) private readonly dashboards: DashboardStore,
-  ) {
+  constructor(@Inject(DURABLE_STORES) private readonly stores: DurableStores) {
     super();
   }
 
+  /** Runs after the HTTP and socket servers have closed, so no request still needs the stores. */
   async onApplicationShutdown(): Promise<void> {
-    await this.annotations.close?.();
-    await this.dashboards.close?.();
+    await this.stores.annotations.close?.();
+    await this.stores.dashboards.close?.();
+    await this.stores.close();
   }
 }

@@ -6,3 +6,4 @@ export * from './dashboard-store.js';
 export * from './dashboards.module.js';
 export * from './dashboards.module-definition.js';
 export * from './dashboards.service.js';
+export * from './redis-stores.js';

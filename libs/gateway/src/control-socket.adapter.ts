@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { INestApplicationContext } from '@nestjs/common';
 import { OriginPolicy } from '@pulseboard/auth';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
@@ -8,6 +10,9 @@ import type { Observable } from 'rxjs';
 import type { Server, ServerOptions, Socket } from 'socket.io';
 import { GATEWAY_OPTIONS, type GatewayModuleOptions } from './gateway.module-definition.js';
 import { SERVER_WINDOW_BITS } from './socket-frames.js';
+
+/** How long one blocking read of the control stream waits; closing waits for the current one. */
+const CONTROL_READ_BLOCK_MS = 1000;
 
 /** Window the server asks clients to compress their (small, rare) messages with. */
 const CLIENT_WINDOW_BITS = 10;
@@ -24,6 +29,8 @@ const MEM_LEVEL = 4;
 export class ControlSocketAdapter extends IoAdapter {
   /** The connection the cross-instance adapter publishes on, when instances share Redis. */
   private redis: Redis | undefined;
+  /** The adapter's reading connections. */
+  private readonly readers: Redis[] = [];
 
   constructor(private readonly app: INestApplicationContext) {
     super(app);
@@ -45,7 +52,7 @@ export class ControlSocketAdapter extends IoAdapter {
         origin: (origin, callback) => callback(null, origin !== undefined && origins.isListed(origin)),
         credentials: true,
       },
-      ...(gateway.redis === undefined ? {} : { adapter: this.clusterAdapter(gateway.redis.url) }),
+      ...(gateway.redis === undefined ? {} : { adapter: this.clusterAdapter(gateway.redis.url, gateway.redis.prefix) }),
     } as ServerOptions);
   }
 
@@ -53,22 +60,40 @@ export class ControlSocketAdapter extends IoAdapter {
     await super.close(server);
     const redis = this.redis;
     this.redis = undefined;
-    await redis?.quit().catch(() => undefined);
+    if (redis === undefined) return;
+    // the adapter's readers end after their current blocking read, and may still answer through this
+    // connection until then: it closes once they have (or after a bound, should one hang)
+    const readers = this.readers.splice(0).filter((reader) => reader.status !== 'end');
+    await Promise.race([
+      Promise.all(readers.map((reader) => once(reader, 'end'))),
+      delay(CONTROL_READ_BLOCK_MS * 3, undefined, { ref: false }),
+    ]);
+    await redis.quit().catch(() => undefined);
   }
 
   /**
    * Socket.IO's Redis Streams adapter: room broadcasts and server-side events
    * travel through a Redis stream to every instance.
    */
-  private clusterAdapter(url: string): ReturnType<typeof createAdapter> {
-    this.redis = new Redis(url, { maxRetriesPerRequest: null });
+  private clusterAdapter(url: string, prefix: string): ReturnType<typeof createAdapter> {
+    const redis = new Redis(url, { maxRetriesPerRequest: null });
+    this.redis = redis;
     // ioredis reconnects by itself; Redis outages are reported by the log, which uses the same Redis
-    this.redis.on('error', () => undefined);
+    redis.on('error', () => undefined);
+    // the adapter opens its readers as duplicates of this connection: kept, so that closing can wait for them
+    const duplicate = redis.duplicate.bind(redis);
+    redis.duplicate = (...args: Parameters<Redis['duplicate']>): Redis => {
+      const reader = duplicate(...args);
+      reader.on('error', () => undefined);
+      this.readers.push(reader);
+      return reader;
+    };
     // a killed instance is forgotten after 6 s, so questions to the others stop waiting for it
-    return createAdapter(this.redis, {
-      streamName: 'pulseboard:control',
+    return createAdapter(redis, {
+      streamName: `${prefix}:control`,
       heartbeatInterval: 2000,
       heartbeatTimeout: 6000,
+      blockTimeInMs: CONTROL_READ_BLOCK_MS,
     });
   }
 

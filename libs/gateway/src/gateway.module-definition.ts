@@ -22,7 +22,7 @@ export interface GatewayModuleOptions {
    * every instance's sockets, and a socket may steer a stream held by another
    * instance. One instance alone when absent.
    */
-  redis?: { url: string };
+  redis?: { url: string; prefix: string };
 }
 
 export const { ConfigurableModuleClass: GatewayConfigurableModule, MODULE_OPTIONS_TOKEN: GATEWAY_OPTIONS } =

@@ -82,10 +82,11 @@ describe('loadConfig', () => {
   });
 
   it('reads the shared log settings', () => {
-    expect(loadConfig({})).toMatchObject({ redisUrl: undefined, redisStreamKey: 'pulseboard:log' });
-    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379/2', REDIS_STREAM_KEY: 'ops:log' })).toMatchObject({
+    expect(loadConfig({})).toMatchObject({ redisUrl: undefined, redisPrefix: 'pulseboard' });
+    expect(() => loadConfig({ REDIS_PREFIX: 'a b' })).toThrow(/REDIS_PREFIX/);
+    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379/2', REDIS_PREFIX: 'ops' })).toMatchObject({
       redisUrl: 'redis://127.0.0.1:6379/2',
-      redisStreamKey: 'ops:log',
+      redisPrefix: 'ops',
     });
     expect(() => loadConfig({ REDIS_URL: 'http://127.0.0.1:6379' })).toThrow(/REDIS_URL must be a redis:\/\//);
   });

@@ -151,7 +151,12 @@ const environment = z.object({
     .refine((url) => url === undefined || url.trim() === '' || /^rediss?:\/\/\S+$/.test(url.trim()), {
       message: 'REDIS_URL must be a redis:// or rediss:// URL',
     }),
-  REDIS_STREAM_KEY: z.string().optional(),
+  REDIS_PREFIX: z
+    .string()
+    .optional()
+    .refine((prefix) => prefix === undefined || /^[A-Za-z0-9_:.-]{0,64}$/.test(prefix), {
+      message: 'REDIS_PREFIX must be up to 64 characters of A-Z a-z 0-9 _ : . -',
+    }),
 });
 
 export type Environment = Record<string, string | undefined>;
@@ -215,7 +220,8 @@ export interface AppConfig {
   socketConnectTimeoutMs: number;
   /** The shared log (a Redis stream) instances use; the embedded log when unset. */
   redisUrl: string | undefined;
-  redisStreamKey: string;
+  /** Every Redis key the instances share starts with this (`<prefix>:log`, `<prefix>:dashboards`, …). */
+  redisPrefix: string;
 }
 
 /** Whether tokens are required. */
@@ -300,6 +306,6 @@ export function loadConfig(env: Environment): AppConfig {
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     socketConnectTimeoutMs: e.SOCKET_CONNECT_TIMEOUT_MS,
     redisUrl: optional(e.REDIS_URL)?.trim(),
-    redisStreamKey: optional(e.REDIS_STREAM_KEY) ?? 'pulseboard:log',
+    redisPrefix: optional(e.REDIS_PREFIX) ?? 'pulseboard',
   };
 }

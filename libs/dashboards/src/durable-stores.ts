@@ -1,0 +1,42 @@
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import type { AnnotationStore } from './annotation-store.js';
+import type { DashboardStore } from './dashboard-store.js';
+import type { DashboardsModuleOptions } from './dashboards.module-definition.js';
+import { RedisAnnotationStore, RedisDashboardStore } from './redis-stores.js';
+import { SqliteAnnotationStore } from './sqlite-annotation.store.js';
+import { SqliteDashboardStore } from './sqlite-dashboard.store.js';
+import { DATABASE_FILE_NAME, SqliteDatabase } from './sqlite-database.js';
+
+/** Where durable state is kept: both stores, and what closes their connection. */
+export interface DurableStores {
+  annotations: AnnotationStore;
+  dashboards: DashboardStore;
+  close(): Promise<void>;
+}
+
+export const DURABLE_STORES = Symbol('pulseboard:durable-stores');
+
+/** SQLite in the data directory (opened and migrated now), or the shared Redis. */
+export async function openStores(options: DashboardsModuleOptions): Promise<DurableStores> {
+  if (options.redis !== undefined) {
+    const redis = new Redis(options.redis.url, { lazyConnect: true });
+    await redis.connect();
+    return {
+      annotations: new RedisAnnotationStore(redis, options.redis.prefix),
+      dashboards: new RedisDashboardStore(redis, options.redis.prefix),
+      close: async () => {
+        await redis.quit().catch(() => undefined);
+      },
+    };
+  }
+  const database = SqliteDatabase.open(join(options.dataDir, DATABASE_FILE_NAME));
+  return {
+    annotations: new SqliteAnnotationStore(database),
+    dashboards: new SqliteDashboardStore(database),
+    close: () => {
+      database.close();
+      return Promise.resolve();
+    },
+  };
+}
