@@ -1,0 +1,116 @@
+import { PulseboardConsumer, PulseboardProducer } from '@pulseboard/sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Recorder } from './support/consumer-recorder.js';
+import { NginxProcess, nginxAvailable } from './support/nginx.js';
+import { freePort } from './support/ports.js';
+import { RedisServer, redisServerAvailable } from './support/redis.js';
+import { ServerProcess } from './support/server-process.js';
+import { SseClient } from './support/sse-client.js';
+
+const FEED = 'failover.v';
+const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+/**
+ * The deployment topology with processes: Redis, two instances and nginx in
+ * front of them with the repository's proxy configuration.
+ */
+describe.runIf(redisServerAvailable() && nginxAvailable())('two instances behind nginx', () => {
+  let redis: RedisServer;
+  let a: ServerProcess;
+  let b: ServerProcess;
+  let nginx: NginxProcess;
+  const ports = { a: 0, b: 0 };
+  const instance = (port: number) =>
+    ServerProcess.start({ REDIS_URL: redis.url, PORT: String(port), SHUTDOWN_TIMEOUT_MS: '3000' });
+
+  beforeAll(async () => {
+    redis = await RedisServer.start();
+    ports.a = await freePort();
+    ports.b = await freePort();
+    [a, b] = await Promise.all([instance(ports.a), instance(ports.b)]);
+    nginx = await NginxProcess.start({ a: `127.0.0.1:${ports.a}`, b: `127.0.0.1:${ports.b}` });
+  });
+  afterAll(async () => {
+    await nginx?.stop();
+    await Promise.all([a?.stop('SIGKILL'), b?.stop('SIGKILL')]);
+    await redis?.destroy();
+  });
+
+  it('keeps every client whole when one instance is killed: they resume on the other with no gap and no duplicate', async () => {
+    // nginx alternates new requests between the instances: of two consumers, one streams from each
+    const consumers = [0, 1].map(
+      () =>
+        new Recorder(new PulseboardConsumer({ url: nginx.url, feeds: [FEED], backoff: { initialMs: 50, maxMs: 500 } })),
+    );
+    const producer = new PulseboardProducer({
+      url: nginx.url,
+      flushIntervalMs: 20,
+      retry: { initialMs: 50, maxMs: 500 },
+    });
+    try {
+      for (const recorder of consumers) recorder.consumer.connect();
+      await Promise.all(consumers.map((recorder) => recorder.untilState('connected')));
+
+      let sent = 0;
+      const send = (count: number) => {
+        for (let i = 0; i < count; i++) producer.push(FEED, sent++);
+        return producer.flush();
+      };
+      for (let round = 0; round < 10; round++) await send(10);
+      await Promise.all(consumers.map((recorder) => recorder.untilValues(FEED, 100)));
+
+      await a.stop('SIGKILL');
+      for (let round = 0; round < 20; round++) await send(10);
+      await Promise.all(consumers.map((recorder) => recorder.untilValues(FEED, 300, 30_000)));
+
+      for (const recorder of consumers) {
+        expect(recorder.values(FEED)).toEqual(range(0, 299));
+        expect(recorder.gaps).toEqual([]);
+      }
+      // the consumer that was on the killed instance came back through nginx
+      expect(consumers.some((recorder) => recorder.hellos.length >= 2)).toBe(true);
+    } finally {
+      for (const recorder of consumers) recorder.consumer.close();
+      await producer.close({ timeoutMs: 1000 });
+    }
+  }, 60_000);
+
+  it('serves resume on an instance that comes back, for cursors issued while it was down', async () => {
+    // the previous test left A down; B issued cursors meanwhile
+    const onB = await SseClient.open(`${b.url}/api/v1/stream?feeds=${FEED}`);
+    try {
+      const before = await fetch(`${b.url}/api/v1/ingest`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ points: [{ feed: FEED, v: 1000 }] }),
+      });
+      expect(before.status).toBe(202);
+      await onB.untilPoints(FEED, 1);
+      const cursor = onB.lastId();
+      expect(cursor).toBeDefined();
+
+      a = await instance(ports.a);
+      const after = await fetch(`${b.url}/api/v1/ingest`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          points: [
+            { feed: FEED, v: 1001 },
+            { feed: FEED, v: 1002 },
+          ],
+        }),
+      });
+      expect(after.status).toBe(202);
+      const resumed = await SseClient.open(`${a.url}/api/v1/stream?feeds=${FEED}`, { 'last-event-id': cursor ?? '' });
+      try {
+        await resumed.untilPoints(FEED, 2);
+        expect(resumed.points(FEED).v).toEqual([1001, 1002]);
+        expect(resumed.named('gap')).toEqual([]);
+      } finally {
+        resumed.close();
+      }
+    } finally {
+      onB.close();
+    }
+  });
+});
