@@ -113,4 +113,49 @@ describe.runIf(redisServerAvailable() && nginxAvailable())('two instances behind
       onB.close();
     }
   });
+
+  it('answers 503 and reports unready while Redis is down, keeps streaming what it retains, and carries on once Redis is back', async () => {
+    const stream = await SseClient.open(`${nginx.url}/api/v1/stream?feeds=outage.v&history=600000`);
+    const ingest = (v: number) =>
+      fetch(`${nginx.url}/api/v1/ingest`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ points: [{ feed: 'outage.v', v }] }),
+      });
+    try {
+      expect((await ingest(1)).status).toBe(202);
+      await stream.untilPoints('outage.v', 1);
+
+      await redis.stop();
+      await untilStatus(`${a.url}/health/ready`, 503);
+      await untilStatus(`${b.url}/health/ready`, 503);
+      const refused = await ingest(2);
+      expect(refused.status).toBe(503);
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('log_unavailable');
+      // what is retained is still served, on both instances
+      for (const url of [a.url, b.url]) {
+        const retained = (await (await fetch(`${url}/api/v1/feeds/outage.v/points`)).json()) as { v: number[] };
+        expect(retained.v).toEqual([1]);
+      }
+
+      await redis.restart();
+      await untilStatus(`${a.url}/health/ready`, 200);
+      await untilStatus(`${b.url}/health/ready`, 200);
+      expect((await ingest(3)).status).toBe(202);
+      await stream.untilPoints('outage.v', 2, 20_000);
+      expect(stream.points('outage.v').v).toEqual([1, 3]);
+      expect(stream.named('gap')).toEqual([]);
+    } finally {
+      stream.close();
+    }
+  }, 60_000);
 });
+
+/** Resolves once `url` answers `status`, asking again after each answer. */
+async function untilStatus(url: string, status: number, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await fetch(url)).status !== status) {
+    if (Date.now() > deadline) throw new Error(`${url} did not answer ${status} in time`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

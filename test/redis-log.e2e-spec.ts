@@ -131,6 +131,18 @@ describe.runIf(redisServerAvailable())('the log as a Redis stream', () => {
     await tail.until(2, 20_000);
     expect(tail.values()).toEqual([1, 3]);
   });
+
+  it('gives a Redis that lost its data the running instances’ epoch back', async () => {
+    const running = await open();
+    await running.warmUp();
+    await running.append(point(1));
+
+    await redis.restartEmpty();
+    await waitUntil(() => running.isAvailable());
+    await running.append(point(2));
+    const started = await open();
+    expect(started.epoch).toBe(running.epoch);
+  });
 });
 
 /** Resolves once `condition` holds (a connection state, or the clock passing a moment). */

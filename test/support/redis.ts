@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,6 +39,14 @@ export class RedisServer {
   /** Starts the process again on the same port, with the same data. */
   async restart(): Promise<void> {
     await this.stop();
+    await this.startProcess();
+  }
+
+  /** Starts the process again on the same port with no data: a Redis restarted without persistence. */
+  async restartEmpty(): Promise<void> {
+    await this.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+    mkdirSync(this.dir);
     await this.startProcess();
   }
 

@@ -68,6 +68,11 @@ export class RedisStreamLog implements Log {
       if (epoch === null) throw new Error(`${epochKey} vanished while it was being read`);
       const log = new RedisStreamLog(options, writer, reader, epoch);
       writer.on('error', (error: unknown) => log.options.onError?.('the Redis connection failed', error));
+      // a Redis that lost its data (restarted without persistence) gets the running instances' epoch back,
+      // so that an instance started later joins the same life of the log instead of founding a new one
+      writer.on('ready', () => {
+        writer.set(epochKey, epoch, 'NX').catch(() => undefined);
+      });
       reader.on('error', () => undefined);
       return log;
     } catch (error) {
