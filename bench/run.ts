@@ -10,6 +10,7 @@ import type { BenchResults } from './lib/results.js';
 import { runBrowser } from './scenarios/browser.js';
 import { runFanout } from './scenarios/fanout.js';
 import { runIdle } from './scenarios/idle.js';
+import { runCluster } from './scenarios/cluster.js';
 import { runIngestEngine, runIngestHttp } from './scenarios/ingest.js';
 import { runPatterns } from './scenarios/patterns.js';
 import { runSocketsSection } from './scenarios/sockets.js';
@@ -112,6 +113,11 @@ async function main(): Promise<number> {
       await quiet();
       results.browser = await runBrowser(config);
       if (results.browser.status !== 'ok') log(`  ${results.browser.status}: ${results.browser.reason ?? ''}`);
+    }
+    if (config.sections.includes('cluster')) {
+      await quiet();
+      results.cluster = await runCluster(config);
+      if (results.cluster.status !== 'ok') log(`  failed: ${results.cluster.reason ?? ''}`);
     }
   } finally {
     killAll();

@@ -61,7 +61,6 @@ describe('built-in feed sources', () => {
     const client = await SseClient.open(`${server.url}/api/v1/stream?feeds=demo.>,pulseboard.>`);
     await client.untilPoints('demo.sine', 5);
     await client.untilPoints('pulseboard.eventloop.lag_ms', 2);
-    client.close();
     const { body } = await getJson<FeedInfo[]>(`${server.url}/api/v1/feeds?match=demo.>`);
     expect(body.map((f) => f.name)).toEqual([
       'demo.cpu.system',
@@ -74,6 +73,9 @@ describe('built-in feed sources', () => {
     for (const v of client.points('demo.latency_ms').v) expect(v).toBeGreaterThan(0);
     const own = await getJson<FeedInfo[]>(`${server.url}/api/v1/feeds?match=pulseboard.>`);
     expect(own.body.map((f) => f.name)).toContain('pulseboard.connections.sse');
+    // the stream is still open, so the latest sample counts it
+    await client.untilPoints('pulseboard.connections.sse', 1);
     expect(own.body.find((f) => f.name === 'pulseboard.connections.sse')?.last?.v).toBe(1);
+    client.close();
   });
 });

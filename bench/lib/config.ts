@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import type { ValueShape } from './points.js';
 import { SERVER_KINDS, type ServerKind } from './processes.js';
 
-export type Section = 'fanout' | 'idle' | 'ingest' | 'patterns' | 'sockets' | 'browser';
+export type Section = 'fanout' | 'idle' | 'ingest' | 'patterns' | 'sockets' | 'browser' | 'cluster';
 
 /** The fan-out producer posts every this many ms. */
 export const PRODUCER_INTERVAL_MS = 10;
@@ -24,7 +24,7 @@ export const HEAP_EVERY_MS = 30_000;
 
 const VALUE_SHAPES: readonly ValueShape[] = ['walk', 'noise'];
 
-const SECTIONS: readonly Section[] = ['fanout', 'idle', 'ingest', 'patterns', 'sockets', 'browser'];
+const SECTIONS: readonly Section[] = ['fanout', 'idle', 'ingest', 'patterns', 'sockets', 'browser', 'cluster'];
 
 /** The servers of the Socket.IO delivery section (see `scenarios/sockets.ts`). */
 export type SocketServer = 'pulseboard-deflate' | 'pulseboard-plain' | 'batching-deflate' | 'batching-plain' | 'naive';
@@ -66,6 +66,9 @@ export interface BenchConfig {
   ingestPointsPerBody: number;
   ingestWarmupMs: number;
   ingestMeasureMs: number;
+  /** The cluster section: subscribers and ingest rate of its delivery runs. */
+  clusterSubscribers: number;
+  clusterRate: number;
   engineStageMs: number;
   socketRuns: SocketRun[];
   socketServers: SocketServer[];
@@ -82,7 +85,7 @@ export interface BenchConfig {
 
 const USAGE = `usage: node bench/dist/run.js [options]
   --quick                 smoke run (~4 minutes): 100 subscribers and sockets, short windows
-  --only <sections>       fanout,idle,ingest,patterns,sockets,browser (default: all)
+  --only <sections>       fanout,idle,ingest,patterns,sockets,browser,cluster (default: all)
   --servers <kinds>       pulseboard,limit,naive (default: all)
   --subscribers <list>    fan-out subscriber counts (default: 100,1000,5000)
   --rates <list>          fan-out ingest rates in points/s (default: 1000,10000)
@@ -183,6 +186,8 @@ export function parseConfig(argv: string[]): BenchConfig | undefined {
     ingestPointsPerBody: 1000,
     ingestWarmupMs: quick ? 1000 : 2000,
     ingestMeasureMs: quick ? 2000 : 8000,
+    clusterSubscribers: quick ? 100 : 1000,
+    clusterRate: 10_000,
     engineStageMs: quick ? 1000 : 3000,
     socketRuns: socketRuns(
       values['socket-runs'],

@@ -1,7 +1,7 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { get } from 'node:http';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Channel, type Message } from './ipc.js';
@@ -198,5 +198,42 @@ function statusOf(port: number, path: string): Promise<number> {
     });
     req.on('timeout', () => req.destroy());
     req.on('error', () => resolve(0));
+  });
+}
+
+/** Another program the bench needs (`redis-server`, `nginx`), stopped with the run. */
+export class HelperProcess {
+  private constructor(readonly child: ChildProcess) {}
+
+  static start(command: string, args: string[]): HelperProcess {
+    const child = spawn(command, args, { stdio: 'ignore' });
+    track(child);
+    return new HelperProcess(child);
+  }
+
+  /** Waits until `port` answers `path` (any HTTP status) or, without a path, accepts connections. */
+  async waitListening(port: number, path?: string, timeoutMs = 10_000): Promise<void> {
+    const deadline = performance.now() + timeoutMs;
+    while (performance.now() < deadline) {
+      if (hasExited(this.child)) throw new Error(`${String(this.child.spawnfile)} exited before it listened`);
+      if (path !== undefined ? (await statusOf(port, path)) !== 0 : await accepts(port)) return;
+      await sleep(50);
+    }
+    throw new Error(`${String(this.child.spawnfile)} did not listen on ${port} within ${timeoutMs} ms`);
+  }
+
+  stop(): Promise<void> {
+    return stopChild(this.child, 'SIGTERM', 2000);
+  }
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
   });
 }

@@ -3,7 +3,14 @@ import type { ServerKind } from './processes.js';
 import { browserSection, evaluateBrowserTargets } from './report-browser.js';
 import { bottleneck, fixed, int, ratio, table, target, times } from './report-parts.js';
 import { evaluateSocketTargets, socketsSection } from './report-sockets.js';
-import type { BenchResults, FanoutResult, PatternsResult, TargetResult } from './results.js';
+import type {
+  BenchResults,
+  ClusterDelivery,
+  ClusterResult,
+  FanoutResult,
+  PatternsResult,
+  TargetResult,
+} from './results.js';
 
 const NAMES: Record<ServerKind, string> = { pulseboard: 'Pulseboard', limit: 'limit', naive: 'naive' };
 
@@ -370,6 +377,7 @@ export function renderReport(results: BenchResults, config: BenchConfig): string
   if (results.patterns !== undefined) out.push(...patternsSection(results.patterns), '');
   if (results.sockets !== undefined) out.push(...socketsSection(results, config), '');
   if (results.browser !== undefined) out.push(...browserSection(results, config), '');
+  if (results.cluster !== undefined) out.push(...clusterSection(results.cluster, config), '');
   if (results.targets.length > 0) out.push(...targetsSection(results), '');
   return out.join('\n');
 }
@@ -393,5 +401,42 @@ function patternsSection(p: PatternsResult): string[] {
         ['New distinct subscription (resolved against every feed)', `${fixed(p.acquireUs, 1)} µs`],
       ],
     ),
+  ];
+}
+
+function clusterSection(r: ClusterResult, config: BenchConfig): string[] {
+  const head = [
+    '## One instance and two',
+    '',
+    `Both on a Redis-backed log (a private \`redis-server\`, no persistence, on this machine). ${int(r.subscribers)} SSE ` +
+      `subscribers to \`bench.>\` while a producer ingests ${int(r.rate)} points/s (warm-up ${config.warmupMs / 1000} s, ` +
+      `measured ${config.measureMs / 1000} s); then ingest alone at full speed (the ingest section's client). "Two" is ` +
+      'two instances behind nginx with `deploy/nginx/pulseboard.conf.template`; the cross-instance row has every ' +
+      'subscriber on one instance and the producer on the other. Everything shares the same 2 cores.',
+    '',
+  ];
+  if (r.status !== 'ok' || r.single === undefined || r.pair === undefined || r.crossInstance === undefined) {
+    return [...head, `failed: ${r.reason ?? 'no result'}`];
+  }
+  const row = (name: string, d: ClusterDelivery, ingest: number | undefined): string[] => [
+    name,
+    int(d.deliveredPerSec),
+    `${fixed(d.deliveredPerSec / Math.max(1, d.expectedPerSec), 2)}×`,
+    `${d.latency.p50 ?? '–'} / ${d.latency.p99 ?? '–'}`,
+    ingest === undefined ? '' : int(ingest),
+  ];
+  return [
+    ...head,
+    table(
+      ['Topology', 'Delivered points/s', 'Of full delivery', 'Latency p50 / p99 (ms)', 'Ingest alone (points/s)'],
+      [
+        row('One instance', r.single.delivery, r.single.ingestPerSec),
+        row('Two instances behind nginx', r.pair.delivery, r.pair.ingestPerSec),
+        row('Ingest on A, receive on B', r.crossInstance, undefined),
+      ],
+    ),
+    '',
+    `Two instances ÷ one: delivered ${fixed(r.pair.delivery.deliveredPerSec / Math.max(1, r.single.delivery.deliveredPerSec), 2)}×, ` +
+      `ingest ${fixed(r.pair.ingestPerSec / Math.max(1, r.single.ingestPerSec), 2)}×.`,
   ];
 }

@@ -261,5 +261,27 @@ export interface BenchResults {
   patterns?: PatternsResult;
   sockets?: { delivery: SocketDeliveryResult[]; idle: SocketIdleResult[] };
   browser?: BrowserResult;
+  cluster?: ClusterResult;
   targets: TargetResult[];
+}
+
+/** Subscribers streaming while a producer ingests at a fixed rate. */
+export interface ClusterDelivery {
+  deliveredPerSec: number;
+  /** Accepted ingest × subscribers: what full delivery is. */
+  expectedPerSec: number;
+  acceptedPerSec: number;
+  latency: LatencySummary;
+}
+
+/** One instance against two behind nginx, on one Redis-backed log. */
+export interface ClusterResult {
+  status: 'ok' | 'failed';
+  reason?: string;
+  subscribers: number;
+  rate: number;
+  single?: { delivery: ClusterDelivery; ingestPerSec: number };
+  pair?: { delivery: ClusterDelivery; ingestPerSec: number };
+  /** Subscribers on B, producer on A. */
+  crossInstance?: ClusterDelivery;
 }

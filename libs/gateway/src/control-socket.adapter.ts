@@ -57,6 +57,13 @@ export class ControlSocketAdapter extends IoAdapter {
   }
 
   override async close(server: Server): Promise<void> {
+    // a reader still connecting has its first commands queued; they are sent once it is connected, and its
+    // graceful end then follows them (an instance stopped at once after starting must not drop them)
+    const connecting = this.readers.filter((reader) => reader.status !== 'ready' && reader.status !== 'end');
+    await Promise.race([
+      Promise.all(connecting.map((reader) => once(reader, 'ready'))),
+      delay(CONTROL_READ_BLOCK_MS, undefined, { ref: false }),
+    ]);
     await super.close(server);
     const redis = this.redis;
     this.redis = undefined;
@@ -80,11 +87,16 @@ export class ControlSocketAdapter extends IoAdapter {
     this.redis = redis;
     // ioredis reconnects by itself; Redis outages are reported by the log, which uses the same Redis
     redis.on('error', () => undefined);
-    // the adapter opens its readers as duplicates of this connection: kept, so that closing can wait for them
+    // the adapter opens its readers as duplicates of this connection: kept, so that closing can wait for them,
+    // and ended gracefully (QUIT after what is pending) when the adapter drops them, so that a subscription
+    // still on its way when an instance stops does not fail
     const duplicate = redis.duplicate.bind(redis);
     redis.duplicate = (...args: Parameters<Redis['duplicate']>): Redis => {
       const reader = duplicate(...args);
       reader.on('error', () => undefined);
+      reader.disconnect = () => {
+        reader.quit().catch(() => undefined);
+      };
       this.readers.push(reader);
       return reader;
     };
