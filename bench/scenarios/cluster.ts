@@ -5,11 +5,9 @@ import type { LatencySummary } from '../lib/histogram.js';
 import { errorText } from '../lib/ipc.js';
 import { log } from '../lib/log.js';
 import { ServerProcess, Worker } from '../lib/processes.js';
-import { connectReport, ingestClientReport, loadReport, producerReport } from '../lib/reports.js';
+import { ingestClientReport, loadReport, producerReport } from '../lib/reports.js';
 import type { ClusterDelivery, ClusterResult } from '../lib/results.js';
-import { sampleSize } from './fanout.js';
-
-const STREAM_PATH = '/api/v1/stream?feeds=bench.%3E';
+import { connectSubscribers } from './fanout.js';
 
 /**
  * One instance against two behind nginx, on the same load and the same
@@ -75,20 +73,7 @@ async function delivery(
   const loadgen = new Worker('subscribers', 'load/subscribers.js');
   const producer = new Worker('producer', 'load/producer.js');
   try {
-    const connect = connectReport(
-      await loadgen.request(
-        {
-          type: 'connect',
-          port: subscribePort,
-          path: STREAM_PATH,
-          count: subscribers,
-          sample: sampleSize(subscribers),
-          concurrency: 200,
-          timeoutMs: 30_000 + subscribers * 10,
-        },
-        60_000 + subscribers * 10,
-      ),
-    );
+    const connect = await connectSubscribers(loadgen, subscribePort, subscribers);
     if (connect.helloed < subscribers) {
       throw new Error(`only ${connect.helloed} of ${subscribers} subscribers got their hello`);
     }

@@ -4,7 +4,7 @@ import { errorText } from '../lib/ipc.js';
 import { log } from '../lib/log.js';
 import { cpuProfile, ServerProcess, Worker, type ServerKind } from '../lib/processes.js';
 import { CpuMeter, rssKB } from '../lib/proc.js';
-import { connectReport, loadReport, producerReport } from '../lib/reports.js';
+import { connectReport, loadReport, producerReport, type ConnectReport } from '../lib/reports.js';
 import type { FanoutResult } from '../lib/results.js';
 
 const STREAM_PATH = '/api/v1/stream?feeds=bench.%3E';
@@ -12,6 +12,24 @@ const STREAM_PATH = '/api/v1/stream?feeds=bench.%3E';
 /** Parsed connections: 1 in 50, at least 5, at most 20 — enough for percentiles, cheap to parse. */
 export function sampleSize(subscribers: number): number {
   return Math.min(subscribers, Math.max(5, Math.min(20, Math.ceil(subscribers / 50))));
+}
+
+/** Opens `subscribers` SSE streams of `bench.>` from the load generator and waits for their `hello`s. */
+export async function connectSubscribers(loadgen: Worker, port: number, subscribers: number): Promise<ConnectReport> {
+  return connectReport(
+    await loadgen.request(
+      {
+        type: 'connect',
+        port,
+        path: STREAM_PATH,
+        count: subscribers,
+        sample: sampleSize(subscribers),
+        concurrency: 200,
+        timeoutMs: 30_000 + subscribers * 10,
+      },
+      60_000 + subscribers * 10,
+    ),
+  );
 }
 
 export async function runFanout(
@@ -40,20 +58,7 @@ export async function runFanout(
     await sleep(500);
     const rssBaseKB = rssKB(serverPid) ?? 0;
 
-    const connect = connectReport(
-      await loadgen.request(
-        {
-          type: 'connect',
-          port: server.port,
-          path: STREAM_PATH,
-          count: subscribers,
-          sample: sampleSize(subscribers),
-          concurrency: 200,
-          timeoutMs: 30_000 + subscribers * 10,
-        },
-        60_000 + subscribers * 10,
-      ),
-    );
+    const connect = await connectSubscribers(loadgen, server.port, subscribers);
     const rssConnectedKB = rssKB(serverPid) ?? 0;
     base.connect = { helloed: connect.helloed, failed: connect.failed, sampled: connect.sampled, ms: connect.ms };
     log(`  ${connect.helloed}/${subscribers} subscribed in ${(connect.ms / 1000).toFixed(1)} s`);

@@ -49,6 +49,35 @@ export function anonymousPrincipal(address: string | undefined): Principal {
   };
 }
 
+/** What a verified token says about its holder. */
+export interface TokenHolder {
+  sub: string;
+  /** Display name; the subject when absent or blank. */
+  name?: string;
+  role: Role;
+  /** Allowed feed patterns; every feed when absent. */
+  feeds?: readonly string[];
+  /** When the token expires (ms since the epoch). */
+  expiresAt?: number;
+  /** The client's address. */
+  address: string;
+}
+
+/** The principal of a token's holder. */
+export function tokenPrincipal(holder: TokenHolder): Principal {
+  // eslint-disable-next-line no-control-regex -- control characters are what is removed
+  const name = holder.name?.replace(/[\u0000-\u001f\u007f]/g, '').trim();
+  return {
+    id: holder.sub,
+    name: name === undefined || name === '' ? holder.sub : name,
+    anonymous: false,
+    role: holder.role,
+    feeds: holder.feeds === undefined ? FeedAccess.ALL : new FeedAccess(holder.feeds),
+    expiresAt: holder.expiresAt,
+    address: holder.address,
+  };
+}
+
 /** Where an authenticated request keeps its principal. */
 export interface AuthenticatedRequest extends IncomingMessage {
   principal?: Principal;

@@ -1,4 +1,4 @@
-import { anonymousPrincipal, FeedAccess, type Principal } from '@pulseboard/api';
+import { anonymousPrincipal, tokenPrincipal, type Principal } from '@pulseboard/api';
 import { describe, expect, it } from 'vitest';
 import type { AuthModuleOptions } from './auth.module-definition.js';
 import { ConnectionLimits } from './connection-limits.service.js';
@@ -15,15 +15,7 @@ const options = (perIp: number, perToken: number): AuthModuleOptions => ({
   maxConnectionsPerToken: perToken,
 });
 
-const user = (id: string, address: string): Principal => ({
-  id,
-  name: id,
-  anonymous: false,
-  role: 'viewer',
-  feeds: FeedAccess.ALL,
-  expiresAt: undefined,
-  address,
-});
+const user = (id: string, address: string): Principal => tokenPrincipal({ sub: id, role: 'viewer', address });
 
 function codeOf(run: () => unknown): string | undefined {
   try {

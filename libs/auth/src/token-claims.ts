@@ -1,4 +1,4 @@
-import { FeedAccess, MAX_TOKEN_FEEDS, ROLES, type Principal } from '@pulseboard/api';
+import { MAX_TOKEN_FEEDS, ROLES, tokenPrincipal, type Principal } from '@pulseboard/api';
 import { patternProblem } from '@pulseboard/protocol';
 import { z } from 'zod';
 
@@ -37,17 +37,14 @@ export function principalFromClaims(
   const result = claimsSchema.safeParse(payload);
   if (!result.success) return { problem: result.error.issues.map((issue) => issue.message).join('; ') };
   const claims = result.data;
-  // eslint-disable-next-line no-control-regex -- control characters are what is removed
-  const name = claims.name?.replace(/[\u0000-\u001f\u007f]/g, '').trim();
   return {
-    principal: {
-      id: claims.sub,
-      name: name === undefined || name === '' ? claims.sub : name,
-      anonymous: false,
+    principal: tokenPrincipal({
+      sub: claims.sub,
+      name: claims.name,
       role: claims.role,
-      feeds: claims.feeds === undefined ? FeedAccess.ALL : new FeedAccess(claims.feeds),
+      feeds: claims.feeds,
       expiresAt: claims.exp * 1000,
       address,
-    },
+    }),
   };
 }

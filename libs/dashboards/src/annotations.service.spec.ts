@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { anonymousPrincipal, ApiError, FeedAccess, type Principal } from '@pulseboard/api';
+import { anonymousPrincipal, ApiError, tokenPrincipal, type Principal } from '@pulseboard/api';
 import { ANNOTATION_TEXT_MAX_LENGTH, MAX_TIMESTAMP_MS, type AnnotateMessage } from '@pulseboard/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ANNOTATION_LIST_DEFAULT_LIMIT, ANNOTATION_LIST_MAX_LIMIT, AnnotationsService } from './annotations.service.js';
@@ -23,15 +23,7 @@ async function failure(call: Promise<unknown>): Promise<{ status: number; code: 
 const author = (name: string) => ({ name, id: name });
 
 function viewer(id: string): Principal {
-  return {
-    id,
-    name: id,
-    anonymous: false,
-    role: 'viewer',
-    feeds: FeedAccess.ALL,
-    expiresAt: undefined,
-    address: '10.0.0.1',
-  };
+  return tokenPrincipal({ sub: id, role: 'viewer', address: '10.0.0.1' });
 }
 
 describe('AnnotationsService', () => {

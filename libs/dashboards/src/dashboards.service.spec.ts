@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { anonymousPrincipal, ApiError, FeedAccess, type Principal } from '@pulseboard/api';
+import { anonymousPrincipal, ApiError, tokenPrincipal, type Principal } from '@pulseboard/api';
 import { dashboardIdProblem, type Dashboard, type DashboardDocument } from '@pulseboard/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DashboardsService } from './dashboards.service.js';
@@ -34,15 +34,7 @@ async function failure(call: Promise<unknown>): Promise<{ status: number; code: 
 const admin = anonymousPrincipal('127.0.0.1');
 
 function viewer(id: string): Principal {
-  return {
-    id,
-    name: id,
-    anonymous: false,
-    role: 'viewer',
-    feeds: FeedAccess.ALL,
-    expiresAt: undefined,
-    address: '10.0.0.1',
-  };
+  return tokenPrincipal({ sub: id, role: 'viewer', address: '10.0.0.1' });
 }
 
 describe('DashboardsService', () => {
