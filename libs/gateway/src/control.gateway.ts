@@ -217,6 +217,8 @@ export class ControlGateway implements OnGatewayInit, OnGatewayConnection, OnGat
     const principal = await this.authenticator.authenticateHandshake(socket.request, socket.handshake.auth);
     requireRole(principal, ['viewer', 'admin'], 'open a control socket');
     const release = this.limits.acquire(principal);
+    // a client that goes away before its socket is set up never disconnects: its slot goes back with the connection
+    socket.conn.once('close', release);
     // the rest of the socket's data is set when it connects
     socket.data = { principal, release } as ControlSocket['data'];
   }

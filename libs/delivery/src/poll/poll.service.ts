@@ -34,16 +34,13 @@ export class PollService {
   wait(res: ServerResponse, caller: Principal, request: PollRequest & { cursor: string }): void {
     refuseWhenShuttingDown(this.scheduler);
     const resume = resumeCursor(request.cursor, 'cursor');
-    const release = this.limits.acquire(caller);
+    res.once('close', this.limits.acquire(caller));
     const connection = this.scheduler.open(new PollSink(res, () => this.scheduler.close(connection)), {
       feeds: request.feeds,
       maxRate: request.maxRate,
       resume,
       expiresAt: Math.min(Date.now() + request.timeoutMs, caller.expiresAt ?? Infinity),
     });
-    res.on('close', () => {
-      this.scheduler.close(connection);
-      release();
-    });
+    res.on('close', () => this.scheduler.close(connection));
   }
 }

@@ -62,7 +62,8 @@ export class StreamService {
       request.lastEventIdHeader !== undefined && request.lastEventIdHeader !== ''
         ? resumeCursor(request.lastEventIdHeader, 'Last-Event-ID')
         : resumeCursor(request.lastEventIdQuery, 'lastEventId');
-    const release = this.limits.acquire(owner);
+    // the slot goes back with the response, whatever happens after this point
+    res.once('close', this.limits.acquire(owner));
     const session = randomBytes(16).toString('base64url');
     const sink = SseSink.open(res, sseOpening(this.options.sseRetryMs, { session, batchMs: this.scheduler.batchMs }));
     const connection = this.scheduler.open(sink, {
@@ -77,7 +78,6 @@ export class StreamService {
     res.on('close', () => {
       this.scheduler.close(connection);
       this.sessions.delete(session);
-      release();
       this.logger.debug(`stream ${session} closed`);
     });
   }
