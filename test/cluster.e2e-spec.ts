@@ -20,10 +20,10 @@ describe.runIf(redisServerAvailable())('two instances sharing a Redis stream', (
   beforeAll(async () => {
     redis = await RedisServer.start();
   });
-  const startPair = async (): Promise<void> => {
-    const env = { REDIS_URL: redis.url, REDIS_PREFIX: `cluster${++key}` };
-    a = await startServer(env);
-    b = await startServer(env);
+  const startPair = async (extra: Record<string, string> = {}): Promise<void> => {
+    const env = { REDIS_URL: redis.url, REDIS_PREFIX: `cluster${++key}`, ...extra };
+    a = await startServer({ ...env, INSTANCE_NAME: 'a' });
+    b = await startServer({ ...env, INSTANCE_NAME: 'b' });
   };
   /** Both instances have found each other (their control adapters exchange heartbeats at start). */
   const untilAcquainted = (): Promise<void> =>
@@ -183,6 +183,16 @@ describe.runIf(redisServerAvailable())('two instances sharing a Redis stream', (
     expect((await fetch(`${b.url}/api/v1/dashboards/team`, { method: 'DELETE' })).status).toBe(204);
     expect((await getJson(`${a.url}/api/v1/dashboards/team`)).status).toBe(404);
     expect((await getJson<unknown[]>(`${a.url}/api/v1/dashboards/team/annotations`)).body).toEqual([]);
+  });
+
+  it('keeps each instance’s own metrics under its name in the shared log', async () => {
+    await startPair({ SELF_METRICS: '1', SELF_METRICS_INTERVAL_MS: '100' });
+    const names = async () =>
+      (await getJson<{ name: string }[]>(`${a.url}/api/v1/feeds?match=pulseboard.*.connections.sse`)).body.map(
+        (feed) => feed.name,
+      );
+    await waitFor(async () => (await names()).length === 2);
+    expect(await names()).toEqual(['pulseboard.a.connections.sse', 'pulseboard.b.connections.sse']);
   });
 });
 

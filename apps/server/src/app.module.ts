@@ -71,6 +71,7 @@ export class AppModule {
         ObservabilityModule.forRoot({
           selfMetrics: config.selfMetrics,
           selfMetricsIntervalMs: config.selfMetricsIntervalMs,
+          selfMetricsPrefix: config.redisUrl === undefined ? 'pulseboard' : `pulseboard.${config.instanceName}`,
         }),
         ...(config.demo ? [DemoModule.forRoot({ rate: config.demoRate })] : []),
       ],

@@ -5,6 +5,12 @@ export interface ObservabilityModuleOptions {
   selfMetrics: boolean;
   /** How often those feeds get a point (ms). */
   selfMetricsIntervalMs: number;
+  /**
+   * What the feeds' names start with: `pulseboard` for one instance, and
+   * `pulseboard.<instance>` when several share a log, so that each instance's
+   * figures stay its own.
+   */
+  selfMetricsPrefix?: string;
 }
 
 export const {

@@ -42,20 +42,21 @@ export class SelfMetricsSource implements FeedSource {
     const retention = this.retention.stats();
     const memory = process.memoryUsage();
     const connections = this.scheduler.countByTransport();
+    const prefix = this.options.selfMetricsPrefix ?? 'pulseboard';
     const points: Point[] = [
-      { feed: 'pulseboard.eventloop.lag_ms', t: now, v: round(window.loopLagP99Ms) },
-      { feed: 'pulseboard.tick.mean_ms', t: now, v: round(window.tickMsMean) },
-      { feed: 'pulseboard.tick.max_ms', t: now, v: round(window.tickMsMax) },
-      { feed: 'pulseboard.ingest.points_per_s', t: now, v: round((ingested - this.lastIngested) / seconds) },
-      { feed: 'pulseboard.delivery.points_per_s', t: now, v: round((delivered - this.lastDelivered) / seconds) },
-      { feed: 'pulseboard.connections.sse', t: now, v: connections.get('sse') ?? 0 },
-      { feed: 'pulseboard.connections.poll', t: now, v: connections.get('poll') ?? 0 },
-      { feed: 'pulseboard.retention.points', t: now, v: retention.points },
-      { feed: 'pulseboard.retention.mb', t: now, v: round(retention.bytes / 1048576) },
-      { feed: 'pulseboard.feeds', t: now, v: retention.feeds },
-      { feed: 'pulseboard.memory.rss_mb', t: now, v: round(memory.rss / 1048576) },
-      { feed: 'pulseboard.memory.heap_mb', t: now, v: round(memory.heapUsed / 1048576) },
-      { feed: 'pulseboard.cpu.percent', t: now, v: round(((cpu.user + cpu.system) / 1e6 / seconds) * 100) },
+      { feed: `${prefix}.eventloop.lag_ms`, t: now, v: round(window.loopLagP99Ms) },
+      { feed: `${prefix}.tick.mean_ms`, t: now, v: round(window.tickMsMean) },
+      { feed: `${prefix}.tick.max_ms`, t: now, v: round(window.tickMsMax) },
+      { feed: `${prefix}.ingest.points_per_s`, t: now, v: round((ingested - this.lastIngested) / seconds) },
+      { feed: `${prefix}.delivery.points_per_s`, t: now, v: round((delivered - this.lastDelivered) / seconds) },
+      { feed: `${prefix}.connections.sse`, t: now, v: connections.get('sse') ?? 0 },
+      { feed: `${prefix}.connections.poll`, t: now, v: connections.get('poll') ?? 0 },
+      { feed: `${prefix}.retention.points`, t: now, v: retention.points },
+      { feed: `${prefix}.retention.mb`, t: now, v: round(retention.bytes / 1048576) },
+      { feed: `${prefix}.feeds`, t: now, v: retention.feeds },
+      { feed: `${prefix}.memory.rss_mb`, t: now, v: round(memory.rss / 1048576) },
+      { feed: `${prefix}.memory.heap_mb`, t: now, v: round(memory.heapUsed / 1048576) },
+      { feed: `${prefix}.cpu.percent`, t: now, v: round(((cpu.user + cpu.system) / 1e6 / seconds) * 100) },
     ];
     this.lastIngested = ingested;
     this.lastDelivered = delivered;

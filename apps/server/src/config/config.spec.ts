@@ -81,6 +81,15 @@ describe('loadConfig', () => {
     );
   });
 
+  it('runs the demo by default on one instance only, and names instances for their own metrics', () => {
+    expect(loadConfig({}).demo).toBe(true);
+    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).demo).toBe(false);
+    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', DEMO: '1' }).demo).toBe(true);
+    expect(loadConfig({ INSTANCE_NAME: 'eu-1' }).instanceName).toBe('eu-1');
+    expect(loadConfig({}).instanceName).toMatch(/^[A-Za-z0-9_:-]+$/);
+    expect(() => loadConfig({ INSTANCE_NAME: 'eu 1' })).toThrow(/INSTANCE_NAME/);
+  });
+
   it('reads the shared log settings', () => {
     expect(loadConfig({})).toMatchObject({ redisUrl: undefined, redisPrefix: 'pulseboard' });
     expect(() => loadConfig({ REDIS_PREFIX: 'a b' })).toThrow(/REDIS_PREFIX/);

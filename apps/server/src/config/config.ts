@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
@@ -21,7 +22,7 @@ function integer(name: string, fallback: number, min: number, max = Number.MAX_S
     });
 }
 
-function boolean(name: string, fallback: boolean) {
+function boolean<T extends boolean | undefined>(name: string, fallback: T) {
   return z
     .string()
     .optional()
@@ -83,7 +84,7 @@ const environment = z.object({
   SLOW_CLIENT_TIMEOUT_MS: integer('SLOW_CLIENT_TIMEOUT_MS', 30_000, 100),
   INGEST_RATE_LIMIT: integer('INGEST_RATE_LIMIT', 1_000_000, 0),
   INGEST_RATE_BURST: integer('INGEST_RATE_BURST', 0, 0),
-  DEMO: boolean('DEMO', true),
+  DEMO: boolean('DEMO', undefined),
   DEMO_RATE: integer('DEMO_RATE', 10, 1, 1000),
   SELF_METRICS: boolean('SELF_METRICS', true),
   SELF_METRICS_INTERVAL_MS: integer('SELF_METRICS_INTERVAL_MS', 1000, 100),
@@ -150,6 +151,12 @@ const environment = z.object({
     .optional()
     .refine((url) => url === undefined || url.trim() === '' || /^rediss?:\/\/\S+$/.test(url.trim()), {
       message: 'REDIS_URL must be a redis:// or rediss:// URL',
+    }),
+  INSTANCE_NAME: z
+    .string()
+    .optional()
+    .refine((name) => name === undefined || /^[A-Za-z0-9_:-]{0,64}$/.test(name), {
+      message: 'INSTANCE_NAME must be up to 64 characters of A-Z a-z 0-9 _ : -',
     }),
   REDIS_PREFIX: z
     .string()
@@ -220,6 +227,8 @@ export interface AppConfig {
   socketConnectTimeoutMs: number;
   /** The shared log (a Redis stream) instances use; the embedded log when unset. */
   redisUrl: string | undefined;
+  /** This instance's name among several (its self-metric feeds are `pulseboard.<name>.…`). */
+  instanceName: string;
   /** Every Redis key the instances share starts with this (`<prefix>:log`, `<prefix>:dashboards`, …). */
   redisPrefix: string;
 }
@@ -276,7 +285,8 @@ export function loadConfig(env: Environment): AppConfig {
     ingestRateLimit: e.INGEST_RATE_LIMIT,
     // by default a client may send one full batch at once
     ingestRateBurst: e.INGEST_RATE_BURST > 0 ? e.INGEST_RATE_BURST : Math.max(e.INGEST_RATE_LIMIT, e.MAX_BATCH_POINTS),
-    demo: e.DEMO,
+    // the demo writes into the log: with a shared one, one instance running it is enough (say so with DEMO=1)
+    demo: e.DEMO ?? optional(e.REDIS_URL) === undefined,
     demoRate: e.DEMO_RATE,
     selfMetrics: e.SELF_METRICS,
     selfMetricsIntervalMs: e.SELF_METRICS_INTERVAL_MS,
@@ -307,5 +317,10 @@ export function loadConfig(env: Environment): AppConfig {
     socketConnectTimeoutMs: e.SOCKET_CONNECT_TIMEOUT_MS,
     redisUrl: optional(e.REDIS_URL)?.trim(),
     redisPrefix: optional(e.REDIS_PREFIX) ?? 'pulseboard',
+    instanceName:
+      optional(e.INSTANCE_NAME) ??
+      hostname()
+        .replace(/[^A-Za-z0-9_:-]/g, '_')
+        .slice(0, 64),
   };
 }
