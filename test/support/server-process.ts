@@ -63,8 +63,12 @@ export class ServerProcess {
             const server = new ServerProcess(child, `http://127.0.0.1:${match[1]}`);
             server.output.push(...lines);
             child.stdout?.off('data', onData);
+            // whole lines only: a chunk may end in the middle of one
+            let rest = buffered;
             child.stdout?.on('data', (c: Buffer) => {
-              server.output.push(...c.toString('utf8').split('\n'));
+              const lines = (rest + c.toString('utf8')).split('\n');
+              rest = lines.pop() ?? '';
+              server.output.push(...lines);
               server.waiters.notify();
             });
             resolve(server);
