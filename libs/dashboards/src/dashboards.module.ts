@@ -35,14 +35,22 @@ import { DURABLE_STORES, openStores, type DurableStores } from './durable-stores
   exports: [AnnotationsService],
 })
 export class DashboardsModule extends DashboardsConfigurableModule implements OnApplicationShutdown {
-  constructor(@Inject(DURABLE_STORES) private readonly stores: DurableStores) {
+  constructor(
+    @Inject(ANNOTATION_STORE) private readonly annotations: AnnotationStore,
+    @Inject(DASHBOARD_STORE) private readonly dashboards: DashboardStore,
+    @Inject(DURABLE_STORES) private readonly stores: DurableStores,
+  ) {
     super();
   }
 
-  /** Runs after the HTTP and socket servers have closed, so no request still needs the stores. */
+  /**
+   * Runs after the HTTP and socket servers have closed, so no request still
+   * needs the stores: the stores in use (a replacement under the store tokens
+   * included), then the connection of the built-in ones.
+   */
   async onApplicationShutdown(): Promise<void> {
-    await this.stores.annotations.close?.();
-    await this.stores.dashboards.close?.();
+    await this.annotations.close?.();
+    await this.dashboards.close?.();
     await this.stores.close();
   }
 }
