@@ -74,7 +74,7 @@ function originsAndTokens(origins: OriginPolicy): RequestHandler {
     maxAge: 600,
   });
   return (req, res, next) => {
-    takeQueryToken(req, res, () => undefined);
+    takeQueryToken(req);
     if (req.headers.origin === undefined) {
       next();
       return;
@@ -109,15 +109,7 @@ function limitRequestTime(server: Server, config: AppConfig): void {
  */
 function refuseForeignUpgrades(server: Server, origins: OriginPolicy): void {
   server.prependListener('upgrade', (request: IncomingMessage, socket: Duplex) => {
-    if (!(request.url ?? '').startsWith('/socket.io') || origins.allows(request)) return;
-    const body = JSON.stringify(
-      errorBody('origin_not_allowed', `requests from ${JSON.stringify(request.headers.origin)} are not allowed`),
-    );
-    socket.end(
-      `HTTP/1.1 403 Forbidden\r\nContent-Type: application/json; charset=utf-8\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-    );
-    socket.destroy();
+    if ((request.url ?? '').startsWith('/socket.io')) origins.refuseUpgrade(request, socket);
   });
 }
 

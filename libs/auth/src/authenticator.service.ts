@@ -105,30 +105,30 @@ function tokenOf(request: IncomingMessage): string | undefined {
 }
 
 /**
- * Middleware, first in line: moves the `access_token` query parameter out of
- * the URL into the request, so no log line, route or query schema ever sees
- * it.
+ * Run first on every HTTP request: moves the `access_token` query parameter
+ * out of the URL into the request, so no log line, route or query schema ever
+ * sees it.
  */
-export function takeQueryToken(request: RequestWithQueryToken, _response: unknown, next: () => void): void {
-  const url = request.url ?? '';
-  const q = url.indexOf('?');
-  if (q === -1 || !url.includes('access_token', q)) {
-    next();
-    return;
-  }
-  const params = new URLSearchParams(url.slice(q + 1));
-  const token = params.get('access_token');
-  params.delete('access_token');
-  if (token !== null) request.queryToken = token;
-  const rest = params.toString();
-  request.url = rest === '' ? url.slice(0, q) : `${url.slice(0, q)}?${rest}`;
-  next();
+export function takeQueryToken(request: RequestWithQueryToken): void {
+  const split = splitQueryToken(request.url ?? '');
+  if (split === undefined) return;
+  if (split.token !== undefined) request.queryToken = split.token;
+  request.url = split.url;
 }
 
 /** A handshake's `access_token` query parameter (Socket.IO requests do not pass through the HTTP middleware). */
 function handshakeQueryToken(request: IncomingMessage): string | undefined {
-  const url = request.url ?? '';
-  if (!url.includes('access_token')) return undefined;
-  const token = new URLSearchParams(url.slice(url.indexOf('?') + 1)).get('access_token');
-  return token === null || token === '' ? undefined : token;
+  const token = splitQueryToken(request.url ?? '')?.token;
+  return token === '' ? undefined : token;
+}
+
+/** The `access_token` parameter of `url` and the URL without it; `undefined` when it has none. */
+function splitQueryToken(url: string): { token: string | undefined; url: string } | undefined {
+  const q = url.indexOf('?');
+  if (q === -1 || !url.includes('access_token', q)) return undefined;
+  const params = new URLSearchParams(url.slice(q + 1));
+  const token = params.get('access_token') ?? undefined;
+  params.delete('access_token');
+  const rest = params.toString();
+  return { token, url: rest === '' ? url.slice(0, q) : `${url.slice(0, q)}?${rest}` };
 }

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
 import { errorBody } from '@pulseboard/api';
 import { AUTH_OPTIONS, type AuthModuleOptions } from './auth.module-definition.js';
@@ -57,11 +58,30 @@ export class OriginPolicy {
         next();
         return;
       }
-      const body = JSON.stringify(
-        errorBody('origin_not_allowed', `requests from ${JSON.stringify(request.headers.origin)} are not allowed`),
-      );
       response.writeHead(403, { 'Content-Type': 'application/json; charset=utf-8', Vary: 'Origin' });
-      response.end(body);
+      response.end(refusalBody(request));
     };
   }
+
+  /**
+   * Refuses a WebSocket upgrade from a foreign origin with the same 403
+   * answer, written on the raw socket; `false` when the origin may proceed.
+   */
+  refuseUpgrade(request: IncomingMessage, socket: Duplex): boolean {
+    if (this.allows(request)) return false;
+    const body = refusalBody(request);
+    socket.end(
+      `HTTP/1.1 403 Forbidden\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+    socket.destroy();
+    return true;
+  }
+}
+
+/** The JSON body of a refused origin. */
+function refusalBody(request: IncomingMessage): string {
+  return JSON.stringify(
+    errorBody('origin_not_allowed', `requests from ${JSON.stringify(request.headers.origin)} are not allowed`),
+  );
 }

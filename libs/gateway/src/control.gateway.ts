@@ -198,18 +198,15 @@ export class ControlGateway implements OnGatewayInit, OnGatewayConnection, OnGat
     @ConnectedSocket() socket: ControlSocket,
     @MessageBody() payload: unknown,
   ): Promise<Ack<{ id: string }>> {
-    try {
-      const message = parseWithSchema(this.schemas.annotate, payload, 'invalid_message');
+    return this.answer(this.schemas.annotate, payload, async (message) => {
       const { principal, viewer } = socket.data;
       const annotation = await this.annotations.create(message, {
         name: viewer.name,
         id: principal.anonymous ? null : principal.id,
       });
       this.server.to(dashboardRoom(annotation.dashboard)).emit('annotation', annotation);
-      return { ok: true, id: annotation.id };
-    } catch (error) {
-      return this.failed(error);
-    }
+      return { id: annotation.id };
+    });
   }
 
   /** Authenticates a handshake and takes a connection slot; throws the refusal. */
