@@ -6,6 +6,7 @@ import { errorCode, getJson, ingest, post } from './support/http.js';
 import { RedisServer, redisServerAvailable } from './support/redis.js';
 import { startServer, type TestServer } from './support/server.js';
 import { SseClient, type PointsData } from './support/sse-client.js';
+import { waitFor } from './support/wait-for.js';
 
 const points = (feed: string, values: number[]) => values.map((v) => ({ feed, v }));
 
@@ -195,12 +196,3 @@ describe.runIf(redisServerAvailable())('two instances sharing a Redis stream', (
     expect(await names()).toEqual(['pulseboard.a.connections.sse', 'pulseboard.b.connections.sse']);
   });
 });
-
-/** Resolves once `check` answers true, asking again after each answer. */
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

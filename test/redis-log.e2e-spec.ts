@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RedisServer, redisServerAvailable } from './support/redis.js';
 import { Waiters } from './support/waiters.js';
+import { waitFor } from './support/wait-for.js';
 
 /** What one instance's log hands its listeners, in order. */
 class Tail {
@@ -101,7 +102,7 @@ describe.runIf(redisServerAvailable())('the log as a Redis stream', () => {
     try {
       expect(await client.xlen(key)).toBe(250);
       // the window is 300 ms: once it has passed, the next append trims the stream's full nodes
-      await waitUntil(() => Date.now() > filled + 400);
+      await waitFor(() => Date.now() > filled + 400);
       await log.append(point(250));
       expect(await client.xlen(key)).toBeLessThan(100);
     } finally {
@@ -122,11 +123,11 @@ describe.runIf(redisServerAvailable())('the log as a Redis stream', () => {
     await tail.until(1);
 
     await redis.stop();
-    await waitUntil(() => !a.isAvailable());
+    await waitFor(() => !a.isAvailable());
     await expect(a.append(point(2))).rejects.toBeInstanceOf(LogUnavailableError);
 
     await redis.restart();
-    await waitUntil(() => a.isAvailable());
+    await waitFor(() => a.isAvailable());
     await a.append(point(3));
     await tail.until(2, 20_000);
     expect(tail.values()).toEqual([1, 3]);
@@ -138,18 +139,9 @@ describe.runIf(redisServerAvailable())('the log as a Redis stream', () => {
     await running.append(point(1));
 
     await redis.restartEmpty();
-    await waitUntil(() => running.isAvailable());
+    await waitFor(() => running.isAvailable());
     await running.append(point(2));
     const started = await open();
     expect(started.epoch).toBe(running.epoch);
   });
 });
-
-/** Resolves once `condition` holds (a connection state, or the clock passing a moment). */
-async function waitUntil(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

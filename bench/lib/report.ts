@@ -7,6 +7,7 @@ import type {
   BenchResults,
   ClusterDelivery,
   ClusterResult,
+  ClusterTopology,
   FanoutResult,
   PatternsResult,
   TargetResult,
@@ -408,35 +409,59 @@ function clusterSection(r: ClusterResult, config: BenchConfig): string[] {
   const head = [
     '## One instance and two',
     '',
-    `Both on a Redis-backed log (a private \`redis-server\`, no persistence, on this machine). ${int(r.subscribers)} SSE ` +
+    `Both on a Redis-backed log (private \`redis-server\`s, no persistence, on this machine). ${int(r.subscribers)} SSE ` +
       `subscribers to \`bench.>\` while a producer ingests ${int(r.rate)} points/s (warm-up ${config.warmupMs / 1000} s, ` +
-      `measured ${config.measureMs / 1000} s); then ingest alone at full speed (the ingest section's client). "Two" is ` +
-      'two instances behind nginx with `deploy/nginx/pulseboard.conf.template`; the cross-instance row has every ' +
-      'subscriber on one instance and the producer on the other. Everything shares the same 2 cores.',
+      `measured ${config.measureMs / 1000} s); then ingest alone at full speed (the ingest section's client), with the ` +
+      'Redis CPU time it cost per million points on the busiest Redis server. "Two" is two instances behind nginx with ' +
+      '`deploy/nginx/pulseboard.conf.template`; the cross-instance rows have every subscriber on one instance and the ' +
+      'producer on the other. "Split log" is the same pair with `REDIS_PARTITIONS=4` over two Redis servers ' +
+      '(`REDIS_PARTITION_URLS`). Everything shares the same 2 cores.',
     '',
   ];
-  if (r.status !== 'ok' || r.single === undefined || r.pair === undefined || r.crossInstance === undefined) {
+  const { single, pair, crossInstance, split, splitCrossInstance } = r;
+  if (
+    r.status !== 'ok' ||
+    single === undefined ||
+    pair === undefined ||
+    crossInstance === undefined ||
+    split === undefined ||
+    splitCrossInstance === undefined
+  ) {
     return [...head, `failed: ${r.reason ?? 'no result'}`];
   }
-  const row = (name: string, d: ClusterDelivery, ingest: number | undefined): string[] => [
+  const row = (name: string, d: ClusterDelivery, topology: ClusterTopology | undefined): string[] => [
     name,
     int(d.deliveredPerSec),
     `${fixed(d.deliveredPerSec / Math.max(1, d.expectedPerSec), 2)}×`,
     `${d.latency.p50 ?? '–'} / ${d.latency.p99 ?? '–'}`,
-    ingest === undefined ? '' : int(ingest),
+    topology === undefined ? '' : int(topology.ingestPerSec),
+    topology === undefined ? '' : int(topology.redisCpuMsPerMillion),
   ];
+  const ratio = (x: number, y: number): string => `${fixed(x / Math.max(1e-9, y), 2)}×`;
   return [
     ...head,
     table(
-      ['Topology', 'Delivered points/s', 'Of full delivery', 'Latency p50 / p99 (ms)', 'Ingest alone (points/s)'],
       [
-        row('One instance', r.single.delivery, r.single.ingestPerSec),
-        row('Two instances behind nginx', r.pair.delivery, r.pair.ingestPerSec),
-        row('Ingest on A, receive on B', r.crossInstance, undefined),
+        'Topology',
+        'Delivered points/s',
+        'Of full delivery',
+        'Latency p50 / p99 (ms)',
+        'Ingest alone (points/s)',
+        'Busiest Redis: CPU ms per million points',
+      ],
+      [
+        row('One instance', single.delivery, single),
+        row('Two instances behind nginx', pair.delivery, pair),
+        row('Ingest on A, receive on B', crossInstance, undefined),
+        row('Two instances, split log', split.delivery, split),
+        row('Split log: ingest on A, receive on B', splitCrossInstance, undefined),
       ],
     ),
     '',
-    `Two instances ÷ one: delivered ${fixed(r.pair.delivery.deliveredPerSec / Math.max(1, r.single.delivery.deliveredPerSec), 2)}×, ` +
-      `ingest ${fixed(r.pair.ingestPerSec / Math.max(1, r.single.ingestPerSec), 2)}×.`,
+    `Two instances ÷ one: delivered ${ratio(pair.delivery.deliveredPerSec, single.delivery.deliveredPerSec)}, ` +
+      `ingest ${ratio(pair.ingestPerSec, single.ingestPerSec)}. Split log ÷ one stream (both two instances): ` +
+      `delivered ${ratio(split.delivery.deliveredPerSec, pair.delivery.deliveredPerSec)}, ingest ` +
+      `${ratio(split.ingestPerSec, pair.ingestPerSec)}, busiest Redis's CPU per point ` +
+      `${ratio(split.redisCpuMsPerMillion, pair.redisCpuMsPerMillion)}.`,
   ];
 }

@@ -274,14 +274,24 @@ export interface ClusterDelivery {
   latency: LatencySummary;
 }
 
+export interface ClusterTopology {
+  delivery: ClusterDelivery;
+  ingestPerSec: number;
+  /** Redis CPU time per million points ingested, on the busiest Redis server. */
+  redisCpuMsPerMillion: number;
+}
+
 /** One instance against two behind nginx, on one Redis-backed log. */
 export interface ClusterResult {
   status: 'ok' | 'failed';
   reason?: string;
   subscribers: number;
   rate: number;
-  single?: { delivery: ClusterDelivery; ingestPerSec: number };
-  pair?: { delivery: ClusterDelivery; ingestPerSec: number };
+  single?: ClusterTopology;
+  pair?: ClusterTopology;
   /** Subscribers on B, producer on A. */
   crossInstance?: ClusterDelivery;
+  /** Two instances on a log split into partitions over two Redis servers. */
+  split?: ClusterTopology;
+  splitCrossInstance?: ClusterDelivery;
 }

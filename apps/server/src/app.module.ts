@@ -38,7 +38,15 @@ export class AppModule {
           maxFramePoints: config.maxFramePoints,
           slowClientTimeoutMs: config.slowClientTimeoutMs,
           maxSubscriptions: config.maxSubscriptions,
-          redis: config.redisUrl === undefined ? undefined : { url: config.redisUrl, key: `${config.redisPrefix}:log` },
+          redis:
+            config.redisUrl === undefined
+              ? undefined
+              : {
+                  url: config.redisUrl,
+                  key: `${config.redisPrefix}:log`,
+                  partitions: config.redisPartitions,
+                  partitionUrls: config.redisPartitionUrls,
+                },
         }),
         IngestModule.forRoot({
           maxBodyBytes: config.maxBodyBytes,

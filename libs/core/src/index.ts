@@ -6,6 +6,7 @@ export * from './log/point-batch.js';
 export * from './retention/batch-index.js';
 export * from './retention/column-ring.js';
 export * from './retention/feed.js';
+export * from './retention/partition-positions.js';
 export * from './retention/retention.js';
 export * from './subscriptions/pattern-trie.js';
 export * from './subscriptions/subscription-registry.js';

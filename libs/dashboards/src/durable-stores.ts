@@ -21,6 +21,8 @@ export const DURABLE_STORES = Symbol('pulseboard:durable-stores');
 export async function openStores(options: DashboardsModuleOptions): Promise<DurableStores> {
   if (options.redis !== undefined) {
     const redis = new Redis(options.redis.url, { lazyConnect: true });
+    // ioredis reconnects by itself; an outage is reported by the log (same Redis) and fails the requests it meets
+    redis.on('error', () => undefined);
     await redis.connect();
     return {
       annotations: new RedisAnnotationStore(redis, options.redis.prefix),

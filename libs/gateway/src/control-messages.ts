@@ -18,8 +18,10 @@ export const CONTROL_EVENTS: ReadonlySet<string> = new Set<ControlEventName>([
   'annotate',
 ]);
 
-/** Longest session id or cursor accepted (both are far shorter). */
-const TOKEN_MAX_LENGTH = 128;
+/** Longest session id accepted (they are far shorter). */
+const SESSION_MAX_LENGTH = 128;
+/** Longest cursor accepted: one position for each of up to 256 partitions of a split log. */
+const CURSOR_MAX_LENGTH = 3200;
 
 export interface ControlLimits {
   maxSubscriptions: number;
@@ -58,7 +60,8 @@ function checked(problem: (value: unknown) => string | undefined, code: ErrorCod
 const dashboardId = checked(dashboardIdProblem, 'invalid_dashboard');
 const feedName = checked(feedNameProblem, 'invalid_feed_name');
 
-const token = z.string().min(1).max(TOKEN_MAX_LENGTH);
+const session = z.string().min(1).max(SESSION_MAX_LENGTH);
+const cursor = z.string().min(1).max(CURSOR_MAX_LENGTH);
 
 /** One schema per control message; unknown keys are refused so that a typo is not silently ignored. */
 export function controlSchemas(limits: ControlLimits) {
@@ -68,8 +71,8 @@ export function controlSchemas(limits: ControlLimits) {
         feeds: feedList(limits.maxSubscriptions),
         history: z.number().int().min(0).max(limits.maxHistoryMs).optional(),
         maxRate: z.number().min(0).max(1_000_000).optional(),
-        session: token.optional(),
-        cursor: token.optional(),
+        session: session.optional(),
+        cursor: cursor.optional(),
       })
       .refine((m) => m.session === undefined || m.cursor === undefined, {
         message: 'cursor resumes this socket’s own data; an SSE stream resumes with Last-Event-ID',
@@ -77,7 +80,7 @@ export function controlSchemas(limits: ControlLimits) {
       }),
     unsubscribe: z.strictObject({
       feeds: feedList(limits.maxSubscriptions),
-      session: token.optional(),
+      session: session.optional(),
     }),
     dashboard: z.strictObject({ dashboard: dashboardId }),
     annotate: z.strictObject({

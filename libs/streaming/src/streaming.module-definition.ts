@@ -17,8 +17,12 @@ export interface StreamingModuleOptions {
   slowClientTimeoutMs: number;
   /** Feed names and patterns one connection may subscribe to. */
   maxSubscriptions: number;
-  /** A Redis stream as the log, shared by every instance pointed at it; the embedded log when absent. */
-  redis?: { url: string; key: string };
+  /**
+   * Redis streams as the log, shared by every instance pointed at them; the
+   * embedded log when absent. `partitions` splits it into several streams,
+   * spread over `partitionUrls` when given.
+   */
+  redis?: { url: string; key: string; partitions?: number; partitionUrls?: readonly string[] };
 }
 
 export const {

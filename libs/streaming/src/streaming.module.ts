@@ -27,12 +27,13 @@ import { LOG } from './tokens.js';
     { provide: LOG, inject: [STREAMING_OPTIONS], useFactory: openLog },
     {
       provide: Retention,
-      inject: [STREAMING_OPTIONS],
-      useFactory: (options: StreamingModuleOptions) =>
+      inject: [STREAMING_OPTIONS, LOG],
+      useFactory: (options: StreamingModuleOptions, log: Log) =>
         new Retention({
           retentionMs: options.retentionMs,
           maxPointsPerFeed: options.retentionPoints,
           maxBytes: options.retentionBytes,
+          partitions: log.partitions,
         }),
     },
     {
@@ -83,6 +84,8 @@ async function openLog(options: StreamingModuleOptions): Promise<Log> {
   return RedisStreamLog.open({
     url: options.redis.url,
     key: options.redis.key,
+    partitions: options.redis.partitions,
+    partitionUrls: options.redis.partitionUrls,
     retentionMs: options.retentionMs,
     onError: (message, error) =>
       logger.warn(

@@ -100,6 +100,23 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ REDIS_URL: 'http://127.0.0.1:6379' })).toThrow(/REDIS_URL must be a redis:\/\//);
   });
 
+  it('reads how the shared log is split', () => {
+    expect(loadConfig({ REDIS_URL: 'redis://r0:6379' })).toMatchObject({ redisPartitions: 1, redisPartitionUrls: [] });
+    expect(
+      loadConfig({
+        REDIS_URL: 'redis://r0:6379',
+        REDIS_PARTITIONS: '8',
+        REDIS_PARTITION_URLS: 'redis://r1:6379, redis://r2:6379',
+      }),
+    ).toMatchObject({ redisPartitions: 8, redisPartitionUrls: ['redis://r1:6379', 'redis://r2:6379'] });
+    expect(() => loadConfig({ REDIS_URL: 'redis://r0:6379', REDIS_PARTITIONS: '0' })).toThrow(/REDIS_PARTITIONS/);
+    expect(() => loadConfig({ REDIS_URL: 'redis://r0:6379', REDIS_PARTITIONS: '257' })).toThrow(/REDIS_PARTITIONS/);
+    expect(() => loadConfig({ REDIS_URL: 'redis://r0:6379', REDIS_PARTITION_URLS: 'redis://r1,r2:6379' })).toThrow(
+      /REDIS_PARTITION_URLS must be a comma-separated list/,
+    );
+    expect(() => loadConfig({ REDIS_PARTITIONS: '4' })).toThrow(/set REDIS_URL too/);
+  });
+
   it('refuses a short secret and origins that are not origins', () => {
     expect(() => loadConfig({ AUTH_SECRET: 'short' })).toThrow(/AUTH_SECRET must be at least 32 bytes/);
     expect(() => loadConfig({ ALLOWED_ORIGINS: 'https://ops.example.com/path' })).toThrow(/ALLOWED_ORIGINS/);

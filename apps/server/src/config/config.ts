@@ -158,6 +158,13 @@ const environment = z.object({
     .refine((name) => name === undefined || /^[A-Za-z0-9_:-]{0,64}$/.test(name), {
       message: 'INSTANCE_NAME must be up to 64 characters of A-Z a-z 0-9 _ : -',
     }),
+  REDIS_PARTITIONS: integer('REDIS_PARTITIONS', 1, 1, 256),
+  REDIS_PARTITION_URLS: z
+    .string()
+    .optional()
+    .refine((urls) => list(urls).every((url) => /^rediss?:\/\/\S+$/.test(url)), {
+      message: 'REDIS_PARTITION_URLS must be a comma-separated list of redis:// or rediss:// URLs',
+    }),
   REDIS_PREFIX: z
     .string()
     .optional()
@@ -229,6 +236,10 @@ export interface AppConfig {
   redisUrl: string | undefined;
   /** This instance's name among several (its self-metric feeds are `pulseboard.<name>.…`). */
   instanceName: string;
+  /** Streams the shared log is split into (1: one stream). */
+  redisPartitions: number;
+  /** Redis servers for the partitions (partition i on the (i mod n)-th); empty: all on `redisUrl`. */
+  redisPartitionUrls: string[];
   /** Every Redis key the instances share starts with this (`<prefix>:log`, `<prefix>:dashboards`, …). */
   redisPrefix: string;
 }
@@ -258,6 +269,11 @@ export function loadConfig(env: Environment): AppConfig {
     value === undefined || value.trim() === '' ? undefined : value;
   const authSecret = optional(e.AUTH_SECRET);
   const jwksUrl = optional(e.JWKS_URL);
+  const redisUrl = optional(e.REDIS_URL)?.trim();
+  const redisPartitionUrls = list(e.REDIS_PARTITION_URLS);
+  if (redisUrl === undefined && (e.REDIS_PARTITIONS > 1 || redisPartitionUrls.length > 0)) {
+    throw new ConfigError(['REDIS_PARTITIONS and REDIS_PARTITION_URLS split the shared log: set REDIS_URL too']);
+  }
   if (authSecret === undefined && jwksUrl === undefined && host !== undefined && host !== '' && !isLoopback(host)) {
     if (!e.ALLOW_OPEN) {
       throw new ConfigError([
@@ -315,7 +331,9 @@ export function loadConfig(env: Environment): AppConfig {
     headersTimeoutMs: e.HEADERS_TIMEOUT_MS,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     socketConnectTimeoutMs: e.SOCKET_CONNECT_TIMEOUT_MS,
-    redisUrl: optional(e.REDIS_URL)?.trim(),
+    redisUrl,
+    redisPartitions: e.REDIS_PARTITIONS,
+    redisPartitionUrls,
     redisPrefix: optional(e.REDIS_PREFIX) ?? 'pulseboard',
     instanceName:
       optional(e.INSTANCE_NAME) ??

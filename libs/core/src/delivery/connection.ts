@@ -1,4 +1,5 @@
 import type { GapEvent } from '@pulseboard/protocol';
+import type { Cursor } from '../cursor.js';
 import type { Feed } from '../retention/feed.js';
 import type { Subscription } from '../subscriptions/subscription-registry.js';
 import type { Frame } from './frame.js';
@@ -39,7 +40,7 @@ export interface ConnectionOptions {
   /** Milliseconds of retained history (by point time) to send first. */
   historyMs?: number;
   /** Resume after this cursor instead of starting live. */
-  resume?: { epoch: string; position: number };
+  resume?: Cursor;
   /** Server time at which the scheduler closes the connection with `expired`. */
   expiresAt?: number;
 }
@@ -78,6 +79,20 @@ export class Connection {
   pendingAddedHistory: AddedHistory | undefined;
   /** A gap to announce before anything else (an epoch change on resume). */
   pendingGap: GapEvent | undefined;
+  /**
+   * A cursor of a split log that names batches this instance has not applied
+   * yet: the connection waits (heartbeats only) until it has, from `since`.
+   */
+  pendingResume: { positions: readonly number[]; since: number } | undefined;
+  /**
+   * While a resumed connection of a split log catches up: per partition, the
+   * local position through which its points were already delivered
+   * elsewhere; dropped once the cursor reaches `floorsTop`.
+   */
+  floors: Float64Array | undefined;
+  floorsTop = 0;
+  /** The positions it resumed from, while `floors` apply: its cursors never go below them. */
+  resumedFrom: readonly number[] | undefined;
   /** Whether this connection started from a client's cursor. */
   resumed = false;
   /** Whether the cursor has reached the head at least once. */

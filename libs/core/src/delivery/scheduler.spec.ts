@@ -192,7 +192,7 @@ describe('DeliveryScheduler', () => {
     tick();
     expect(resumed.values('a')).toEqual([6, 7, 8, 9, 10, 11, 12]);
     expect(resumed.gaps()).toEqual([]);
-    expect(connection.cursor).toBe(cursor.position + 1);
+    expect(connection.cursor).toBe(cursor.positions[0] + 1);
   });
 
   it('announces a retention gap to a cursor older than what is retained', async () => {
@@ -216,7 +216,7 @@ describe('DeliveryScheduler', () => {
     const { ingest, open, tick } = setup();
     await ingest(['a'], 3);
     const sink = new RecordingSink();
-    open(sink, { resume: { epoch: 'gone000000', position: 999 } });
+    open(sink, { resume: { epoch: 'gone000000', positions: [999] } });
     tick();
     expect(sink.gaps()).toEqual([{ feeds: ['a'], reason: 'epoch' }]);
     expect(sink.values('a')).toEqual([1, 2, 3]);

@@ -12,6 +12,12 @@ import {
 } from './connection.js';
 import { TickRound } from './tick-round.js';
 
+/**
+ * How long a resumed connection waits for this instance to apply what its
+ * cursor has seen of a split log before it starts from what has been applied.
+ */
+const RESUME_WAIT_MS = 5000;
+
 export interface SchedulerOptions {
   /** The batch window: one tick, and at most one frame per connection, per window. */
   batchMs: number;
@@ -115,7 +121,7 @@ export class DeliveryScheduler {
 
   /** The current cursor token: where a client starting now would stand. */
   currentCursor(): string {
-    return encodeCursor(this.options.epoch(), this.retention.head);
+    return encodeCursor(this.options.epoch(), this.retention.cursorPositions(this.retention.head));
   }
 
   /** Registers a connection; its first points go out on the next tick. */
@@ -127,8 +133,12 @@ export class DeliveryScheduler {
     const head = this.retention.head;
     if (options.resume !== undefined) {
       connection.resumed = true;
-      if (options.resume.epoch === this.options.epoch()) connection.cursor = options.resume.position;
-      else {
+      const { epoch, positions } = options.resume;
+      if (epoch === this.options.epoch() && positions.length === this.retention.partitions) {
+        connection.cursor = head;
+        connection.pendingResume = { positions, since: this.clock.now() };
+        this.resume(connection, false);
+      } else {
         // the cursor belongs to a log that is gone: say so, then send all that is retained
         connection.pendingGap = { feeds: this.namesOf(connection), reason: 'epoch' };
         const oldest = this.retention.batches.oldestPosition;
@@ -198,8 +208,37 @@ export class DeliveryScheduler {
     this.observer?.tick(performance.now() - started);
   }
 
+  /**
+   * Places a connection at its resume cursor, once this instance has applied
+   * all the cursor has seen (or at once when `now`). Returns whether it did.
+   */
+  private resume(connection: Connection, now: boolean): boolean {
+    const pending = connection.pendingResume;
+    if (pending === undefined) return true;
+    const point = this.retention.resumeAt(pending.positions, now);
+    if (point === undefined) return false;
+    connection.pendingResume = undefined;
+    if (typeof point === 'number') connection.cursor = point;
+    else {
+      connection.cursor = point.cursor;
+      if (point.top > point.cursor) {
+        connection.floors = point.floors;
+        connection.floorsTop = point.top;
+        connection.resumedFrom = pending.positions;
+      }
+    }
+    return true;
+  }
+
   private serve(connection: Connection, round: TickRound): void {
     const { sink } = connection;
+    if (connection.pendingResume !== undefined) {
+      const waited = round.now - connection.pendingResume.since;
+      if (!this.resume(connection, waited >= RESUME_WAIT_MS)) {
+        this.keepAlive(connection, round);
+        return;
+      }
+    }
     if (connection.pendingHistoryMs !== undefined) this.startBackfill(connection, round);
     if (connection.pendingAddedHistory !== undefined && sink.isWritable()) {
       this.deliverAddedHistory(connection, round);
@@ -218,6 +257,12 @@ export class DeliveryScheduler {
       } else if (this.stalled(connection, round.now)) return;
     } else connection.caughtUp = true;
     if (connection.closed) return;
+    this.keepAlive(connection, round);
+  }
+
+  /** Ends a connection whose time is up, or writes a heartbeat when nothing was written for a while. */
+  private keepAlive(connection: Connection, round: TickRound): void {
+    const { sink } = connection;
     // checked after delivery, so that a poll answers with data that arrived by its deadline
     if (round.now >= connection.expiresAt) {
       this.end(connection, 'expired');
@@ -242,6 +287,10 @@ export class DeliveryScheduler {
       if (frame.points > 0) this.observer?.delivered(connection.sink.transport, frame.points);
     }
     connection.cursor = frame.position;
+    if (connection.floors !== undefined && connection.cursor >= connection.floorsTop) {
+      connection.floors = undefined;
+      connection.resumedFrom = undefined;
+    }
     if (connection.backfill !== undefined && connection.cursor >= connection.backfill.until) {
       connection.backfill = undefined;
     }
@@ -302,7 +351,9 @@ export class DeliveryScheduler {
 
   /** The cursor token of a connection's current position. */
   cursorOf(connection: Connection): string {
-    return encodeCursor(this.options.epoch(), connection.cursor);
+    const epoch = this.options.epoch();
+    if (connection.pendingResume !== undefined) return encodeCursor(epoch, connection.pendingResume.positions);
+    return encodeCursor(epoch, this.retention.cursorPositions(connection.cursor, connection.resumedFrom));
   }
 
   /** Counts open connections by transport. */

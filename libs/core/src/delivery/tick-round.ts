@@ -16,6 +16,7 @@ export interface FrameLimits {
 /** Connections that get the same frame: same subscription, cursor, rate and backfill window. */
 interface FrameGroup {
   from: number;
+  floors: Float64Array | undefined;
   rate: number;
   minT: number;
   until: number;
@@ -52,6 +53,7 @@ export class TickRound {
     for (const group of groups) {
       if (
         group.from === connection.cursor &&
+        group.floors === connection.floors &&
         group.rate === connection.maxRate &&
         group.minT === minT &&
         group.until === until
@@ -60,7 +62,7 @@ export class TickRound {
       }
     }
     const frame = this.build(connection);
-    groups.push({ from: connection.cursor, rate: connection.maxRate, minT, until, frame });
+    groups.push({ from: connection.cursor, floors: connection.floors, rate: connection.maxRate, minT, until, frame });
     return frame;
   }
 
@@ -71,9 +73,12 @@ export class TickRound {
     let to = this.retention.batches.reachWithin(from, limit, this.limits.maxFramePoints);
     const lost: string[] = [];
     const feeds = connection.subscription.feeds;
+    // a connection resumed on a split log already has each partition's points up to its floor
+    const floors = connection.floors;
+    const afterOf = (feed: Feed): number => (floors === undefined ? from : Math.max(from, floors[feed.partition]));
     if (backfill === undefined) {
       for (const feed of feeds) {
-        if (feed.evictedThrough > from) {
+        if (feed.evictedThrough > afterOf(feed)) {
           lost.push(feed.name);
           // reach past the lost points at once so the loss is announced once
           to = Math.max(to, Math.min(feed.evictedThrough, limit));
@@ -85,12 +90,13 @@ export class TickRound {
     const slices: FeedSlice[] = [];
     for (const feed of feeds) {
       // points of one batch share a position, so after a loss read from the oldest retained point
-      const after = feed.evictedThrough > from ? -Infinity : from;
+      const base = afterOf(feed);
+      const after = feed.evictedThrough > base ? -Infinity : base;
       if (feed.lastPosition <= after || feed.size === 0) continue;
       const slice = this.slice(feed, after, to, minT, budget);
       if (slice.size > 0) slices.push(slice);
     }
-    return new Frame(encodeCursor(this.limits.epoch(), to), to, slices, lost);
+    return new Frame(this.cursorAt(to, connection), to, slices, lost);
   }
 
   /**
@@ -110,7 +116,11 @@ export class TickRound {
       const slice = this.slice(feed, -Infinity, through, added.minT, budget);
       if (slice.size > 0) slices.push(slice);
     }
-    return new Frame(encodeCursor(this.limits.epoch(), through), through, slices, []);
+    return new Frame(this.cursorAt(through, connection), through, slices, []);
+  }
+
+  private cursorAt(position: number, connection: Connection): string {
+    return encodeCursor(this.limits.epoch(), this.retention.cursorPositions(position, connection.resumedFrom));
   }
 
   /** Points per feed a rate-limited frame may carry: the rate times the time the frame covers. */

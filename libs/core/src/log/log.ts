@@ -11,6 +11,12 @@ export type BatchListener = (batch: LoggedBatch) => void;
 export interface Log {
   /** Names this log's life; changes when the log's history is gone (restart of an embedded log). */
   readonly epoch: string;
+  /**
+   * How many partitions the log is split into (absent: 1). A split log hands
+   * out batches with their `partition` and `origin`, and `position`s of the
+   * reader's own, increasing in the order it hands them out.
+   */
+  readonly partitions?: number;
   /** Whether appends can currently succeed. */
   isAvailable(): boolean;
   /**

@@ -15,6 +15,13 @@ export interface LoggedBatch extends PointBatch {
   readonly position: number;
   /** Server time (ms) the batch was accepted; retention ages by it. */
   readonly arrivedAt: number;
+  /**
+   * For a log split into partitions: the partition the batch was read from,
+   * and its position there (the same on every reader, while `position` is
+   * the order this reader applied it in).
+   */
+  readonly partition?: number;
+  readonly origin?: number;
 }
 
 /** Collects points into a `PointBatch` without knowing the count up front. */

@@ -43,6 +43,8 @@ export class Feed {
     readonly id: number,
     readonly name: string,
     private readonly maxPoints: number,
+    /** The log partition the feed's points come from (always 0 unless the log is split). */
+    readonly partition = 0,
   ) {
     this.segments = name.split('.');
     this.ring = new ColumnRing(3, Math.min(MIN_CAPACITY, maxPoints));

@@ -2,6 +2,7 @@ import { systemClock, type Clock } from '../clock.js';
 import type { LoggedBatch } from '../log/point-batch.js';
 import { BatchIndex } from './batch-index.js';
 import { BYTES_PER_POINT, Feed } from './feed.js';
+import { PartitionPositions, type ResumePoint } from './partition-positions.js';
 
 /**
  * What a feed costs besides its points, in points' worth of bytes: the object,
@@ -16,6 +17,8 @@ export interface RetentionOptions {
   maxPointsPerFeed: number;
   /** Budget for all retained points, in bytes (24 per point); the oldest batches go first. */
   maxBytes: number;
+  /** Partitions of the log (1 unless it is split); cursors then carry one position per partition. */
+  partitions?: number;
   clock?: Clock;
 }
 
@@ -41,6 +44,8 @@ export class Retention {
   private readonly index = new BatchIndex();
   private readonly listeners = new Set<FeedListener>();
   private readonly clock: Clock;
+  /** Present when the log is split into partitions. */
+  private readonly partitionPositions: PartitionPositions | undefined;
   private nextFeedId = 1;
   private points = 0;
   private lastPosition = 0;
@@ -48,11 +53,40 @@ export class Retention {
 
   constructor(private readonly options: RetentionOptions) {
     this.clock = options.clock ?? systemClock;
+    const partitions = options.partitions ?? 1;
+    if (partitions > 1) this.partitionPositions = new PartitionPositions(partitions);
   }
 
   /** Position of the newest batch applied; delivery reads up to here. */
   get head(): number {
     return this.lastPosition;
+  }
+
+  /** How many positions a cursor carries: 1, or one per partition of the log. */
+  get partitions(): number {
+    return this.partitionPositions?.count ?? 1;
+  }
+
+  /**
+   * The positions a cursor at local position `position` carries, never below
+   * `atLeast` (what a resumed connection had already been given).
+   */
+  cursorPositions(position: number, atLeast?: readonly number[]): number | number[] {
+    if (this.partitionPositions === undefined) return position;
+    const origins = this.partitionPositions.originsAt(position);
+    if (atLeast !== undefined) for (let p = 0; p < origins.length; p++) origins[p] = Math.max(origins[p], atLeast[p]);
+    return origins;
+  }
+
+  /**
+   * Where a cursor's positions resume here: with one partition the position
+   * itself; with several, local floors per partition — or `undefined` while
+   * this instance has not yet applied all the cursor has seen (unless `now`).
+   */
+  resumeAt(positions: readonly number[], now = false): ResumePoint | number | undefined {
+    const partitioned = this.partitionPositions;
+    if (partitioned === undefined) return positions[0];
+    return now ? partitioned.resumeAtMost(positions) : partitioned.resumeAt(positions);
   }
 
   get feedCount(): number {
@@ -80,15 +114,17 @@ export class Retention {
   apply(batch: LoggedBatch): void {
     if (batch.position <= this.lastPosition) return;
     const { feeds, t, v, position, arrivedAt } = batch;
+    const partition = batch.partition ?? 0;
     let previous: Feed | undefined;
     for (let i = 0; i < feeds.length; i++) {
       const name = feeds[i];
-      const feed = previous !== undefined && previous.name === name ? previous : this.feedFor(name);
+      const feed = previous !== undefined && previous.name === name ? previous : this.feedFor(name, partition);
       this.points -= feed.push(t[i], v[i], position, arrivedAt);
       previous = feed;
     }
     this.points += feeds.length;
     this.index.push(position, arrivedAt, feeds.length);
+    this.partitionPositions?.record(partition, position, batch.origin ?? position);
     this.lastPosition = position;
     if (this.usedBytes() > this.options.maxBytes) this.evictForBudget();
   }
@@ -108,15 +144,15 @@ export class Retention {
   }
 
   stats(): RetentionStats {
-    let bytes = this.index.bytes;
+    let bytes = this.index.bytes + (this.partitionPositions?.bytes ?? 0);
     for (const feed of this.feeds.values()) bytes += feed.capacity * BYTES_PER_POINT;
     return { feeds: this.feeds.size, points: this.points, bytes, head: this.lastPosition };
   }
 
-  private feedFor(name: string): Feed {
+  private feedFor(name: string, partition: number): Feed {
     let feed = this.feeds.get(name);
     if (feed === undefined) {
-      feed = new Feed(this.nextFeedId++, name, this.options.maxPointsPerFeed);
+      feed = new Feed(this.nextFeedId++, name, this.options.maxPointsPerFeed, partition);
       this.feeds.set(name, feed);
       for (const listener of this.listeners) listener.feedAdded(feed);
     }
@@ -126,6 +162,7 @@ export class Retention {
   private evictThrough(position: number): void {
     for (const feed of this.feeds.values()) this.points -= feed.evictThrough(position);
     this.index.dropThrough(position);
+    this.partitionPositions?.dropThrough(position);
   }
 
   private forgetEmptyFeeds(alsoIf: (feed: Feed) => boolean): void {

@@ -1,0 +1,225 @@
+import { batchOf, decodeCursor, LogUnavailableError, type LoggedBatch } from '@pulseboard/core';
+import { partitionOf, RedisStreamLog } from '@pulseboard/redis';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { errorCode, getJson, ingest, post } from './support/http.js';
+import { RedisServer, redisServerAvailable } from './support/redis.js';
+import { startServer, type TestServer } from './support/server.js';
+import { SseClient } from './support/sse-client.js';
+import { Waiters } from './support/waiters.js';
+import { waitFor } from './support/wait-for.js';
+
+const PARTITIONS = 4;
+/** Eight feeds; with four partitions they land in more than one. */
+const FEEDS = Array.from({ length: 8 }, (_, i) => `split.f${i}`);
+
+/** One value per feed, all in one batch. */
+const row = (v: number) => FEEDS.map((feed) => ({ feed, t: 1000 + v, v }));
+
+describe.runIf(redisServerAvailable())('a log split into partitions over two Redis servers', () => {
+  let first: RedisServer;
+  let second: RedisServer;
+  let prefix = 0;
+  const logs: RedisStreamLog[] = [];
+  let servers: TestServer[] = [];
+  const streams: SseClient[] = [];
+
+  beforeAll(async () => {
+    [first, second] = await Promise.all([RedisServer.start(), RedisServer.start()]);
+  });
+  afterEach(async () => {
+    for (const stream of streams.splice(0)) stream.close();
+    await Promise.all([...logs.splice(0).map((log) => log.close()), ...servers.map((server) => server.close())]);
+    servers = [];
+  });
+  afterAll(async () => {
+    await Promise.all([first?.destroy(), second?.destroy()]);
+  });
+
+  const openLog = async (key: string): Promise<RedisStreamLog> => {
+    const log = await RedisStreamLog.open({
+      url: first.url,
+      key,
+      retentionMs: 60_000,
+      partitions: PARTITIONS,
+      partitionUrls: [first.url, second.url],
+      blockMs: 200,
+    });
+    logs.push(log);
+    return log;
+  };
+  const env = (): Record<string, string> => ({
+    REDIS_URL: first.url,
+    REDIS_PREFIX: `split${prefix}`,
+    REDIS_PARTITIONS: String(PARTITIONS),
+    REDIS_PARTITION_URLS: `${first.url},${second.url}`,
+  });
+  const startPair = async (): Promise<[TestServer, TestServer]> => {
+    prefix++;
+    const a = await startServer({ ...env(), INSTANCE_NAME: 'a' });
+    const b = await startServer({ ...env(), INSTANCE_NAME: 'b' });
+    servers.push(a, b);
+    return [a, b];
+  };
+  const open = async (url: string, headers: Record<string, string> = {}): Promise<SseClient> => {
+    const stream = await SseClient.open(url, headers);
+    streams.push(stream);
+    expect(stream.status).toBe(200);
+    return stream;
+  };
+
+  it('puts each feed in one partition, on the server that holds it, and hands every reader every batch', async () => {
+    const key = `split:log:${++prefix}`;
+    const a = await openLog(key);
+    const b = await openLog(key);
+    const [tailA, tailB] = [new Tail(a), new Tail(b)];
+    await Promise.all([a.warmUp(), b.warmUp()]);
+    expect(a.partitions).toBe(PARTITIONS);
+    expect(b.epoch).toBe(a.epoch);
+
+    for (let v = 1; v <= 20; v++) await (v % 2 === 0 ? a : b).append(batchOf(row(v)));
+    await Promise.all([tailA.until(160), tailB.until(160)]);
+
+    for (const tail of [tailA, tailB]) {
+      for (const feed of FEEDS) expect(tail.valuesOf(feed)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+      for (const batch of tail.batches) {
+        // a batch read from a partition holds only that partition's feeds
+        for (const feed of batch.feeds) expect(partitionOf(feed, PARTITIONS)).toBe(batch.partition);
+      }
+      const positions = tail.batches.map((batch) => batch.position);
+      expect(positions).toEqual(positions.map((_, i) => i + 1));
+    }
+    // the same entries, each with the same partition and origin on both readers
+    const entries = (tail: Tail) =>
+      tail.batches.map((batch) => `${batch.partition}:${batch.origin}:${batch.v.join()}`).sort();
+    expect(entries(tailB)).toEqual(entries(tailA));
+
+    // partitions 0 and 2 live on the first server, 1 and 3 on the second
+    const used = new Set(FEEDS.map((feed) => partitionOf(feed, PARTITIONS)));
+    const clients = [new Redis(first.url), new Redis(second.url)];
+    try {
+      for (const partition of used) {
+        const client = clients[partition % 2];
+        const other = clients[(partition + 1) % 2];
+        expect(await client.xlen(`${key}:${partition}`)).toBe(20);
+        expect(await other.exists(`${key}:${partition}`)).toBe(0);
+      }
+      expect(await clients[0].get(`${key}:epoch`)).toBe(a.epoch);
+    } finally {
+      for (const client of clients) client.disconnect();
+    }
+  });
+
+  it('warms a new reader up with every partition merged in the order Redis took the entries', async () => {
+    const key = `split:log:${++prefix}`;
+    const writer = await openLog(key);
+    await writer.warmUp();
+    for (let v = 1; v <= 5; v++) await writer.append(batchOf(row(v)));
+    const late = await openLog(key);
+    const tail = new Tail(late);
+    await late.warmUp();
+    for (const feed of FEEDS) expect(tail.valuesOf(feed)).toEqual([1, 2, 3, 4, 5]);
+    const arrivals = tail.batches.map((batch) => batch.arrivedAt);
+    expect(arrivals).toEqual([...arrivals].sort((x, y) => x - y));
+    await writer.append(batchOf(row(6)));
+    await tail.until(48);
+    for (const feed of FEEDS) expect(tail.valuesOf(feed)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('refuses appends while one server is away, and reads on from every partition once it is back', async () => {
+    const key = `split:log:${++prefix}`;
+    const a = await openLog(key);
+    const b = await openLog(key);
+    const tail = new Tail(b);
+    await Promise.all([a.warmUp(), b.warmUp()]);
+    await a.append(batchOf(row(1)));
+    await tail.until(8);
+
+    await second.stop();
+    await waitFor(() => !a.isAvailable());
+    await expect(a.append(batchOf(row(2)))).rejects.toBeInstanceOf(LogUnavailableError);
+    await second.restart();
+    await waitFor(() => a.isAvailable());
+    await a.append(batchOf(row(3)));
+    await tail.until(16, 20_000);
+    for (const feed of FEEDS) expect(tail.valuesOf(feed)).toEqual([1, 3]);
+  });
+
+  it('resumes on one instance, with no gap and no repeat, a stream a cursor of the other left off', async () => {
+    const [a, b] = await startPair();
+    const onA = await open(`${a.url}/api/v1/stream?feeds=split.>`);
+    await ingest(a.url, row(1));
+    for (const feed of FEEDS) await onA.untilPoints(feed, 1);
+    const cursor = onA.lastId();
+    expect(decodeCursor(cursor ?? '')?.positions).toHaveLength(PARTITIONS);
+
+    await ingest(b.url, row(2));
+    await ingest(a.url, row(3));
+    for (const feed of FEEDS) await onA.untilPoints(feed, 3);
+    const resumed = await open(`${b.url}/api/v1/stream?feeds=split.>`, { 'last-event-id': cursor ?? '' });
+    for (const feed of FEEDS) await resumed.untilPoints(feed, 2);
+    await ingest(b.url, row(4));
+    for (const feed of FEEDS) await Promise.all([resumed.untilPoints(feed, 3), onA.untilPoints(feed, 4)]);
+    for (const feed of FEEDS) {
+      expect(onA.points(feed).v).toEqual([1, 2, 3, 4]);
+      expect(resumed.points(feed).v).toEqual([2, 3, 4]);
+    }
+    expect(resumed.named('gap')).toEqual([]);
+
+    // the same over polling, from a cursor B issued
+    const polling = getJson<{ cursor: string; feeds: Record<string, { v: number[] }> }>(
+      `${a.url}/api/v1/poll?feeds=split.>&cursor=${encodeURIComponent(resumed.lastId() ?? '')}&timeoutMs=20000`,
+    );
+    await ingest(b.url, row(5));
+    const poll = await polling;
+    for (const feed of FEEDS) expect(poll.body.feeds[feed]?.v).toEqual([5]);
+  });
+
+  it('starts a new instance with the retained history of every partition, and answers 503 while a server is away', async () => {
+    const [a] = await startPair();
+    await ingest(a.url, row(1));
+    await ingest(a.url, row(2));
+    const late = await startServer(env());
+    servers.push(late);
+    for (const feed of FEEDS) {
+      const history = await getJson<{ v: number[] }>(`${late.url}/api/v1/feeds/${feed}/points`);
+      expect(history.body.v).toEqual([1, 2]);
+    }
+
+    await second.stop();
+    await waitFor(async () => (await fetch(`${a.url}/health/ready`)).status === 503);
+    const refused = await post(a.url, JSON.stringify({ points: row(3) }), 'application/json');
+    expect([refused.status, errorCode(refused.body)]).toEqual([503, 'log_unavailable']);
+    await second.restart();
+    await waitFor(async () => (await fetch(`${a.url}/health/ready`)).status === 200);
+  });
+});
+
+/** What one reader of the log hands its listeners, in order. */
+class Tail {
+  readonly batches: LoggedBatch[] = [];
+  private readonly waiters = new Waiters();
+
+  constructor(log: RedisStreamLog) {
+    log.tail((batch) => {
+      this.batches.push(batch);
+      this.waiters.notify();
+    });
+  }
+
+  count(): number {
+    return this.batches.reduce((sum, batch) => sum + batch.feeds.length, 0);
+  }
+
+  valuesOf(feed: string): number[] {
+    return this.batches.flatMap((batch) => Array.from(batch.v).filter((_, i) => batch.feeds[i] === feed));
+  }
+
+  until(count: number, timeoutMs = 10_000): Promise<void> {
+    return this.waiters.until(
+      () => this.count() >= count,
+      () => `${count} points; got ${this.count()}`,
+      timeoutMs,
+    );
+  }
+}
