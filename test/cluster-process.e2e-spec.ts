@@ -7,8 +7,8 @@ import { RedisServer, redisServerAvailable } from './support/redis.js';
 import { ServerProcess } from './support/server-process.js';
 import { SseClient } from './support/sse-client.js';
 
-/** Four feeds: on a split log they fall in different partitions. */
-const FEEDS = ['failover.a', 'failover.b', 'failover.c', 'failover.d'];
+/** Four feeds of four sources: on a split log they fall in several partitions. */
+const FEEDS = ['failoverA.v', 'failoverB.v', 'failoverC.v', 'failoverD.v'];
 const FEED = FEEDS[0];
 const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 

@@ -10,8 +10,9 @@ import { Waiters } from './support/waiters.js';
 import { waitFor } from './support/wait-for.js';
 
 const PARTITIONS = 4;
-/** Eight feeds; with four partitions they land in more than one. */
-const FEEDS = Array.from({ length: 8 }, (_, i) => `split.f${i}`);
+/** Eight feeds of eight sources (a feed's partition follows its first segment): they land in several partitions. */
+const FEEDS = Array.from({ length: 8 }, (_, i) => `split${i}.v`);
+const SUBSCRIPTION = FEEDS.join(',');
 
 /** One value per feed, all in one batch. */
 const row = (v: number) => FEEDS.map((feed) => ({ feed, t: 1000 + v, v }));
@@ -96,15 +97,16 @@ describe.runIf(redisServerAvailable())('a log split into partitions over two Red
 
     // partitions 0 and 2 live on the first server, 1 and 3 on the second
     const used = new Set(FEEDS.map((feed) => partitionOf(feed, PARTITIONS)));
+    expect(used.size).toBeGreaterThan(2);
     const clients = [new Redis(first.url), new Redis(second.url)];
     try {
       for (const partition of used) {
         const client = clients[partition % 2];
         const other = clients[(partition + 1) % 2];
-        expect(await client.xlen(`${key}:${partition}`)).toBe(20);
-        expect(await other.exists(`${key}:${partition}`)).toBe(0);
+        expect(await client.xlen(`${key}:p4s1:${partition}`)).toBe(20);
+        expect(await other.exists(`${key}:p4s1:${partition}`)).toBe(0);
       }
-      expect(await clients[0].get(`${key}:epoch`)).toBe(a.epoch);
+      expect(await clients[0].get(`${key}:p4s1:epoch`)).toBe(a.epoch);
     } finally {
       for (const client of clients) client.disconnect();
     }
@@ -124,6 +126,21 @@ describe.runIf(redisServerAvailable())('a log split into partitions over two Red
     await writer.append(batchOf(row(6)));
     await tail.until(48);
     for (const feed of FEEDS) expect(tail.valuesOf(feed)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('is another log, with its own epoch and streams, when the layout changes', async () => {
+    const key = `split:log:${++prefix}`;
+    const four = await openLog(key);
+    await four.warmUp();
+    await four.append(batchOf(row(1)));
+    const two = await RedisStreamLog.open({ url: first.url, key, retentionMs: 60_000, partitions: 2, blockMs: 200 });
+    logs.push(two);
+    const one = await RedisStreamLog.open({ url: first.url, key, retentionMs: 60_000, blockMs: 200 });
+    logs.push(one);
+    const tails = [new Tail(two), new Tail(one)];
+    await Promise.all([two.warmUp(), one.warmUp()]);
+    expect(new Set([four.epoch, two.epoch, one.epoch]).size).toBe(3);
+    for (const tail of tails) expect(tail.batches).toEqual([]);
   });
 
   it('refuses appends while one server is away, and reads on from every partition once it is back', async () => {
@@ -147,7 +164,7 @@ describe.runIf(redisServerAvailable())('a log split into partitions over two Red
 
   it('resumes on one instance, with no gap and no repeat, a stream a cursor of the other left off', async () => {
     const [a, b] = await startPair();
-    const onA = await open(`${a.url}/api/v1/stream?feeds=split.>`);
+    const onA = await open(`${a.url}/api/v1/stream?feeds=${SUBSCRIPTION}`);
     await ingest(a.url, row(1));
     for (const feed of FEEDS) await onA.untilPoints(feed, 1);
     const cursor = onA.lastId();
@@ -156,7 +173,7 @@ describe.runIf(redisServerAvailable())('a log split into partitions over two Red
     await ingest(b.url, row(2));
     await ingest(a.url, row(3));
     for (const feed of FEEDS) await onA.untilPoints(feed, 3);
-    const resumed = await open(`${b.url}/api/v1/stream?feeds=split.>`, { 'last-event-id': cursor ?? '' });
+    const resumed = await open(`${b.url}/api/v1/stream?feeds=${SUBSCRIPTION}`, { 'last-event-id': cursor ?? '' });
     for (const feed of FEEDS) await resumed.untilPoints(feed, 2);
     await ingest(b.url, row(4));
     for (const feed of FEEDS) await Promise.all([resumed.untilPoints(feed, 3), onA.untilPoints(feed, 4)]);
@@ -168,7 +185,7 @@ describe.runIf(redisServerAvailable())('a log split into partitions over two Red
 
     // the same over polling, from a cursor B issued
     const polling = getJson<{ cursor: string; feeds: Record<string, { v: number[] }> }>(
-      `${a.url}/api/v1/poll?feeds=split.>&cursor=${encodeURIComponent(resumed.lastId() ?? '')}&timeoutMs=20000`,
+      `${a.url}/api/v1/poll?feeds=${SUBSCRIPTION}&cursor=${encodeURIComponent(resumed.lastId() ?? '')}&timeoutMs=20000`,
     );
     await ingest(b.url, row(5));
     const poll = await polling;

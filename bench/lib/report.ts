@@ -411,11 +411,14 @@ function clusterSection(r: ClusterResult, config: BenchConfig): string[] {
     '',
     `Both on a Redis-backed log (private \`redis-server\`s, no persistence, on this machine). ${int(r.subscribers)} SSE ` +
       `subscribers to \`bench.>\` while a producer ingests ${int(r.rate)} points/s (warm-up ${config.warmupMs / 1000} s, ` +
-      `measured ${config.measureMs / 1000} s); then ingest alone at full speed (the ingest section's client), with the ` +
+      `measured ${config.measureMs / 1000} s); then ingest alone at full speed (the ingest section's client, its bodies ` +
+      'from 8 sources — `src0.f0` … `src7.f9`, one source per body), with the ' +
       'Redis CPU time it cost per million points on the busiest Redis server. "Two" is two instances behind nginx with ' +
       '`deploy/nginx/pulseboard.conf.template`; the cross-instance rows have every subscriber on one instance and the ' +
       'producer on the other. "Split log" is the same pair with `REDIS_PARTITIONS=4` over two Redis servers ' +
-      '(`REDIS_PARTITION_URLS`). Everything shares the same 2 cores.',
+      "(`REDIS_PARTITION_URLS`); a feed's partition follows its first segment, so the delivery runs' one source " +
+      '(`bench.f0` … `bench.f9`) is one partition and the ingest-alone sources two per partition. Everything ' +
+      'shares the same 2 cores.',
     '',
   ];
   const { single, pair, crossInstance, split, splitCrossInstance } = r;

@@ -2,7 +2,7 @@ import { Agent } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { LatencyHistogram } from '../lib/histogram.js';
 import { errorText, num, serve } from '../lib/ipc.js';
-import { pointsBody } from '../lib/points.js';
+import { FEEDS, pointsBody } from '../lib/points.js';
 import { postPoints } from '../lib/post.js';
 
 /*
@@ -19,8 +19,22 @@ let windowStart = performance.now();
 let running = false;
 let lastError: string | undefined;
 
-function start(port: number, concurrency: number, pointsPerBody: number, authorization?: string): unknown {
-  const bodies = Array.from({ length: 16 }, (_, i) => Buffer.from(pointsBody(pointsPerBody, Date.now(), i)));
+/**
+ * With `sources`, body `i` carries the feeds of source `src<i mod sources>`
+ * (`src3.f0` …), as producers of different hosts would; otherwise `bench.f0` ….
+ */
+function start(
+  port: number,
+  concurrency: number,
+  pointsPerBody: number,
+  authorization?: string,
+  sources?: number,
+): unknown {
+  const feedsOf = (i: number): readonly string[] =>
+    sources === undefined ? FEEDS : FEEDS.map((_, f) => `src${i % sources}.f${f}`);
+  const bodies = Array.from({ length: 16 }, (_, i) =>
+    Buffer.from(pointsBody(pointsPerBody, Date.now(), i, { feeds: feedsOf(i) })),
+  );
   running = true;
   let next = 0;
   const loop = async (): Promise<void> => {
@@ -71,6 +85,7 @@ serve({
       num(m, 'concurrency'),
       num(m, 'pointsPerBody'),
       typeof m.authorization === 'string' ? m.authorization : undefined,
+      typeof m.sources === 'number' ? m.sources : undefined,
     ),
   reset,
   report,

@@ -80,6 +80,8 @@ export async function runCluster(config: BenchConfig): Promise<ClusterResult> {
 
 /** Partitions of the split-log run: each of the two Redis servers holds two. */
 const SPLIT_PARTITIONS = 4;
+/** Sources (`src0.…` to `src7.…`) of the ingest-alone bodies, one per body: 2 per partition. */
+const INGEST_SOURCES = 8;
 
 async function stopAll(processes: { stop: () => Promise<void> }[]): Promise<void> {
   await Promise.all(processes.splice(0).map((process) => process.stop()));
@@ -145,6 +147,8 @@ async function ingestSpeed(
       port,
       concurrency: config.ingestConcurrency,
       pointsPerBody: config.ingestPointsPerBody,
+      // producers of several hosts, so that a split log spreads them
+      sources: INGEST_SOURCES,
     });
     await sleep(config.ingestWarmupMs);
     const cpuBefore = await Promise.all(redisUrls.map(redisCpuSeconds));

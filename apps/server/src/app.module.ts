@@ -45,6 +45,7 @@ export class AppModule {
                   url: config.redisUrl,
                   key: `${config.redisPrefix}:log`,
                   partitions: config.redisPartitions,
+                  partitionSegments: config.redisPartitionSegments,
                   partitionUrls: config.redisPartitionUrls,
                 },
         }),

@@ -14,15 +14,22 @@ import { msOf, positionOf } from './stream-position.js';
 export interface RedisStreamLogOptions {
   /** `redis://host:6379/0`: holds the epoch, and every partition unless `partitionUrls` says otherwise. */
   url: string;
-  /** The stream's key (partition `i` of a split log: `<key>:<i>`); the epoch is kept under `<key>:epoch`. */
+  /**
+   * The stream's key; its epoch is kept under `<key>:epoch`. A split log's
+   * keys name its layout, `<key>:p<partitions>s<segments>:<i>` and
+   * `…:epoch`, so that another layout is another log.
+   */
   key: string;
   /** Entries older than this (by Redis time) are trimmed, and the window read back at start. */
   retentionMs: number;
   /**
    * Streams the log is split into, each feed's points always in the same one
-   * (by a hash of its name); 1 (the default) is one stream.
+   * (by a hash of its first `partitionSegments` name segments); 1 (the
+   * default) is one stream.
    */
   partitions?: number;
+  /** Leading name segments that choose a feed's partition (default 1: `host1` of `host1.cpu`). */
+  partitionSegments?: number;
   /** Redis servers for the partitions: partition `i` lives on `partitionUrls[i % length]`. Default: `[url]`. */
   partitionUrls?: readonly string[];
   /** How long one blocking read waits before it is issued again (ms). */
@@ -97,15 +104,17 @@ export class RedisStreamLog implements Log {
   static async open(options: RedisStreamLogOptions): Promise<RedisStreamLog> {
     const count = options.partitions ?? 1;
     if (!Number.isSafeInteger(count) || count < 1) throw new Error(`partitions must be a positive integer`);
-    const urls = options.partitionUrls !== undefined && options.partitionUrls.length > 0 ? options.partitionUrls : [];
-    const serverUrls = urls.length > 0 ? [...new Set(urls)] : [options.url];
+    const urls = options.partitionUrls ?? [];
+    const urlOf = (partition: number): string => (urls.length > 0 ? urls[partition % urls.length] : options.url);
+    // only servers that hold a partition (more URLs than partitions leaves some out)
+    const serverUrls = [...new Set(Array.from({ length: count }, (_, partition) => urlOf(partition)))];
     const servers: StreamServer[] = serverUrls.map((url) => ({ url, ...connections(url), partitions: [] }));
     const serverOf = Array.from({ length: count }, (_, partition) => {
-      const server = servers[serverUrls.indexOf(urls.length > 0 ? urls[partition % urls.length] : options.url)];
+      const server = servers[serverUrls.indexOf(urlOf(partition))];
       server.partitions.push(partition);
       return server;
     });
-    // the epoch lives on the first server named (beside the single stream, or the first partitions)
+    // the epoch lives on `url` (beside the single stream; with partitions elsewhere, on its own)
     const home = new Redis(options.url, {
       lazyConnect: true,
       enableOfflineQueue: false,
@@ -118,7 +127,7 @@ export class RedisStreamLog implements Log {
         await server.reader.connect();
       }
       await home.connect();
-      const epochKey = `${options.key}:epoch`;
+      const epochKey = `${baseKey(options)}:epoch`;
       await home.set(epochKey, newEpoch(), 'NX');
       const epoch = await home.get(epochKey);
       if (epoch === null) throw new Error(`${epochKey} vanished while it was being read`);
@@ -160,7 +169,7 @@ export class RedisStreamLog implements Log {
     const minId = String(Math.max(0, Date.now() - this.options.retentionMs));
     try {
       if (this.partitions === 1) return await this.appendTo(0, batch, minId);
-      const parts = splitByPartition(batch, this.partitions);
+      const parts = splitByPartition(batch, this.partitions, this.options.partitionSegments ?? 1);
       const byServer = new Map<StreamServer, [number, PointBatch][]>();
       for (const [partition, part] of parts) {
         const server = this.serverOf[partition];
@@ -235,7 +244,7 @@ export class RedisStreamLog implements Log {
   }
 
   private keyOf(partition: number): string {
-    return this.partitions === 1 ? this.options.key : `${this.options.key}:${partition}`;
+    return this.partitions === 1 ? this.options.key : `${baseKey(this.options)}:${partition}`;
   }
 
   private async appendTo(partition: number, batch: PointBatch, minId: string): Promise<number> {
@@ -307,6 +316,12 @@ export class RedisStreamLog implements Log {
         : { ...batch, position: ++this.local, arrivedAt: msOf(id), partition, origin };
     for (const listener of this.listeners) listener(logged);
   }
+}
+
+/** The single stream's key, or what a split log's keys start with (its layout included). */
+function baseKey(options: RedisStreamLogOptions): string {
+  const partitions = options.partitions ?? 1;
+  return partitions === 1 ? options.key : `${options.key}:p${partitions}s${options.partitionSegments ?? 1}`;
 }
 
 function connections(url: string): { writer: Redis; reader: Redis } {

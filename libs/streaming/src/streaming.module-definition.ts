@@ -19,10 +19,17 @@ export interface StreamingModuleOptions {
   maxSubscriptions: number;
   /**
    * Redis streams as the log, shared by every instance pointed at them; the
-   * embedded log when absent. `partitions` splits it into several streams,
-   * spread over `partitionUrls` when given.
+   * embedded log when absent. `partitions` splits it into several streams
+   * (by the first `partitionSegments` segments of feed names), spread over
+   * `partitionUrls` when given.
    */
-  redis?: { url: string; key: string; partitions?: number; partitionUrls?: readonly string[] };
+  redis?: {
+    url: string;
+    key: string;
+    partitions?: number;
+    partitionSegments?: number;
+    partitionUrls?: readonly string[];
+  };
 }
 
 export const {

@@ -85,6 +85,7 @@ async function openLog(options: StreamingModuleOptions): Promise<Log> {
     url: options.redis.url,
     key: options.redis.key,
     partitions: options.redis.partitions,
+    partitionSegments: options.redis.partitionSegments,
     partitionUrls: options.redis.partitionUrls,
     retentionMs: options.retentionMs,
     onError: (message, error) =>

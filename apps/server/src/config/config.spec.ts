@@ -101,7 +101,15 @@ describe('loadConfig', () => {
   });
 
   it('reads how the shared log is split', () => {
-    expect(loadConfig({ REDIS_URL: 'redis://r0:6379' })).toMatchObject({ redisPartitions: 1, redisPartitionUrls: [] });
+    expect(loadConfig({ REDIS_URL: 'redis://r0:6379' })).toMatchObject({
+      redisPartitions: 1,
+      redisPartitionSegments: 1,
+      redisPartitionUrls: [],
+    });
+    expect(loadConfig({ REDIS_URL: 'redis://r0:6379', REDIS_PARTITION_SEGMENTS: '2' }).redisPartitionSegments).toBe(2);
+    expect(() => loadConfig({ REDIS_URL: 'redis://r0:6379', REDIS_PARTITION_SEGMENTS: '0' })).toThrow(
+      /REDIS_PARTITION_SEGMENTS/,
+    );
     expect(
       loadConfig({
         REDIS_URL: 'redis://r0:6379',
@@ -115,6 +123,13 @@ describe('loadConfig', () => {
       /REDIS_PARTITION_URLS must be a comma-separated list/,
     );
     expect(() => loadConfig({ REDIS_PARTITIONS: '4' })).toThrow(/set REDIS_URL too/);
+    expect(() =>
+      loadConfig({
+        REDIS_URL: 'redis://r0:6379',
+        REDIS_PARTITIONS: '1',
+        REDIS_PARTITION_URLS: 'redis://r1,redis://r2',
+      }),
+    ).toThrow(/names 2 servers for 1 partition/);
   });
 
   it('refuses a short secret and origins that are not origins', () => {

@@ -159,6 +159,7 @@ const environment = z.object({
       message: 'INSTANCE_NAME must be up to 64 characters of A-Z a-z 0-9 _ : -',
     }),
   REDIS_PARTITIONS: integer('REDIS_PARTITIONS', 1, 1, 256),
+  REDIS_PARTITION_SEGMENTS: integer('REDIS_PARTITION_SEGMENTS', 1, 1, 16),
   REDIS_PARTITION_URLS: z
     .string()
     .optional()
@@ -238,6 +239,8 @@ export interface AppConfig {
   instanceName: string;
   /** Streams the shared log is split into (1: one stream). */
   redisPartitions: number;
+  /** Leading segments of a feed's name that choose its partition. */
+  redisPartitionSegments: number;
   /** Redis servers for the partitions (partition i on the (i mod n)-th); empty: all on `redisUrl`. */
   redisPartitionUrls: string[];
   /** Every Redis key the instances share starts with this (`<prefix>:log`, `<prefix>:dashboards`, …). */
@@ -273,6 +276,11 @@ export function loadConfig(env: Environment): AppConfig {
   const redisPartitionUrls = list(e.REDIS_PARTITION_URLS);
   if (redisUrl === undefined && (e.REDIS_PARTITIONS > 1 || redisPartitionUrls.length > 0)) {
     throw new ConfigError(['REDIS_PARTITIONS and REDIS_PARTITION_URLS split the shared log: set REDIS_URL too']);
+  }
+  if (redisPartitionUrls.length > e.REDIS_PARTITIONS) {
+    throw new ConfigError([
+      `REDIS_PARTITION_URLS names ${redisPartitionUrls.length} servers for ${e.REDIS_PARTITIONS} partition(s): set REDIS_PARTITIONS to at least as many`,
+    ]);
   }
   if (authSecret === undefined && jwksUrl === undefined && host !== undefined && host !== '' && !isLoopback(host)) {
     if (!e.ALLOW_OPEN) {
@@ -333,6 +341,7 @@ export function loadConfig(env: Environment): AppConfig {
     socketConnectTimeoutMs: e.SOCKET_CONNECT_TIMEOUT_MS,
     redisUrl,
     redisPartitions: e.REDIS_PARTITIONS,
+    redisPartitionSegments: e.REDIS_PARTITION_SEGMENTS,
     redisPartitionUrls,
     redisPrefix: optional(e.REDIS_PREFIX) ?? 'pulseboard',
     instanceName:
