@@ -1,35 +1,10 @@
-import { batchOf, LogUnavailableError, type LoggedBatch } from '@pulseboard/core';
+import { batchOf, LogUnavailableError } from '@pulseboard/core';
 import { RedisStreamLog } from '@pulseboard/redis';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RedisServer, redisServerAvailable } from './support/redis.js';
-import { Waiters } from './support/waiters.js';
 import { waitFor } from './support/wait-for.js';
-
-/** What one instance's log hands its listeners, in order. */
-class Tail {
-  readonly batches: LoggedBatch[] = [];
-  private readonly waiters = new Waiters();
-
-  constructor(log: RedisStreamLog) {
-    log.tail((batch) => {
-      this.batches.push(batch);
-      this.waiters.notify();
-    });
-  }
-
-  values(): number[] {
-    return this.batches.flatMap((batch) => Array.from(batch.v));
-  }
-
-  until(count: number, timeoutMs = 10_000): Promise<void> {
-    return this.waiters.until(
-      () => this.values().length >= count,
-      () => `${count} values; got ${JSON.stringify(this.values())}`,
-      timeoutMs,
-    );
-  }
-}
+import { LogTail } from './support/log-tail.js';
 
 const point = (v: number) => batchOf([{ feed: 'redis.v', t: 1000 + v, v }]);
 
@@ -61,7 +36,7 @@ describe.runIf(redisServerAvailable())('the log as a Redis stream', () => {
   it('gives every instance the same batches, positions, arrival times and epoch, in append order', async () => {
     const a = await open();
     const b = await open();
-    const [tailA, tailB] = [new Tail(a), new Tail(b)];
+    const [tailA, tailB] = [new LogTail(a), new LogTail(b)];
     await Promise.all([a.warmUp(), b.warmUp()]);
     expect(b.epoch).toBe(a.epoch);
 
@@ -85,7 +60,7 @@ describe.runIf(redisServerAvailable())('the log as a Redis stream', () => {
     for (let v = 0; v < 5; v++) await writer.append(point(v));
 
     const late = await open();
-    const tail = new Tail(late);
+    const tail = new LogTail(late);
     await late.warmUp();
     expect(tail.values()).toEqual([0, 1, 2, 3, 4]);
     await writer.append(point(5));
@@ -109,7 +84,7 @@ describe.runIf(redisServerAvailable())('the log as a Redis stream', () => {
       client.disconnect();
     }
     const late = await open(300);
-    const tail = new Tail(late);
+    const tail = new LogTail(late);
     await late.warmUp();
     expect(tail.values()).toEqual([250]);
   });
@@ -117,7 +92,7 @@ describe.runIf(redisServerAvailable())('the log as a Redis stream', () => {
   it('refuses appends while Redis is away, and tails on from the last entry once it is back', async () => {
     const a = await open();
     const b = await open();
-    const tail = new Tail(b);
+    const tail = new LogTail(b);
     await Promise.all([a.warmUp(), b.warmUp()]);
     await a.append(point(1));
     await tail.until(1);

@@ -1,4 +1,4 @@
-import { batchOf, decodeCursor, LogUnavailableError, type LoggedBatch } from '@pulseboard/core';
+import { batchOf, decodeCursor, LogUnavailableError } from '@pulseboard/core';
 import { partitionOf, RedisStreamLog } from '@pulseboard/redis';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -6,8 +6,8 @@ import { errorCode, getJson, ingest, post } from './support/http.js';
 import { RedisServer, redisServerAvailable } from './support/redis.js';
 import { startServer, type TestServer } from './support/server.js';
 import { SseClient } from './support/sse-client.js';
-import { Waiters } from './support/waiters.js';
 import { waitFor } from './support/wait-for.js';
+import { LogTail } from './support/log-tail.js';
 
 const PARTITIONS = 4;
 /** Eight feeds of eight sources (a feed's partition follows its first segment): they land in several partitions. */
@@ -73,7 +73,7 @@ describe.runIf(redisServerAvailable())('a log split into partitions over two Red
     const key = `split:log:${++prefix}`;
     const a = await openLog(key);
     const b = await openLog(key);
-    const [tailA, tailB] = [new Tail(a), new Tail(b)];
+    const [tailA, tailB] = [new LogTail(a), new LogTail(b)];
     await Promise.all([a.warmUp(), b.warmUp()]);
     expect(a.partitions).toBe(PARTITIONS);
     expect(b.epoch).toBe(a.epoch);
@@ -91,7 +91,7 @@ describe.runIf(redisServerAvailable())('a log split into partitions over two Red
       expect(positions).toEqual(positions.map((_, i) => i + 1));
     }
     // the same entries, each with the same partition and origin on both readers
-    const entries = (tail: Tail) =>
+    const entries = (tail: LogTail) =>
       tail.batches.map((batch) => `${batch.partition}:${batch.origin}:${batch.v.join()}`).sort();
     expect(entries(tailB)).toEqual(entries(tailA));
 
@@ -118,7 +118,7 @@ describe.runIf(redisServerAvailable())('a log split into partitions over two Red
     await writer.warmUp();
     for (let v = 1; v <= 5; v++) await writer.append(batchOf(row(v)));
     const late = await openLog(key);
-    const tail = new Tail(late);
+    const tail = new LogTail(late);
     await late.warmUp();
     for (const feed of FEEDS) expect(tail.valuesOf(feed)).toEqual([1, 2, 3, 4, 5]);
     const arrivals = tail.batches.map((batch) => batch.arrivedAt);
@@ -137,7 +137,7 @@ describe.runIf(redisServerAvailable())('a log split into partitions over two Red
     logs.push(two);
     const one = await RedisStreamLog.open({ url: first.url, key, retentionMs: 60_000, blockMs: 200 });
     logs.push(one);
-    const tails = [new Tail(two), new Tail(one)];
+    const tails = [new LogTail(two), new LogTail(one)];
     await Promise.all([two.warmUp(), one.warmUp()]);
     expect(new Set([four.epoch, two.epoch, one.epoch]).size).toBe(3);
     for (const tail of tails) expect(tail.batches).toEqual([]);
@@ -147,7 +147,7 @@ describe.runIf(redisServerAvailable())('a log split into partitions over two Red
     const key = `split:log:${++prefix}`;
     const a = await openLog(key);
     const b = await openLog(key);
-    const tail = new Tail(b);
+    const tail = new LogTail(b);
     await Promise.all([a.warmUp(), b.warmUp()]);
     await a.append(batchOf(row(1)));
     await tail.until(8);
@@ -211,32 +211,3 @@ describe.runIf(redisServerAvailable())('a log split into partitions over two Red
     await waitFor(async () => (await fetch(`${a.url}/health/ready`)).status === 200);
   });
 });
-
-/** What one reader of the log hands its listeners, in order. */
-class Tail {
-  readonly batches: LoggedBatch[] = [];
-  private readonly waiters = new Waiters();
-
-  constructor(log: RedisStreamLog) {
-    log.tail((batch) => {
-      this.batches.push(batch);
-      this.waiters.notify();
-    });
-  }
-
-  count(): number {
-    return this.batches.reduce((sum, batch) => sum + batch.feeds.length, 0);
-  }
-
-  valuesOf(feed: string): number[] {
-    return this.batches.flatMap((batch) => Array.from(batch.v).filter((_, i) => batch.feeds[i] === feed));
-  }
-
-  until(count: number, timeoutMs = 10_000): Promise<void> {
-    return this.waiters.until(
-      () => this.count() >= count,
-      () => `${count} points; got ${this.count()}`,
-      timeoutMs,
-    );
-  }
-}

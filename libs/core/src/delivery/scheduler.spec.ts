@@ -5,49 +5,10 @@ import { batchOf } from '../log/point-batch.js';
 import { Retention, type RetentionOptions } from '../retention/retention.js';
 import { SubscriptionRegistry } from '../subscriptions/subscription-registry.js';
 import { ManualClock } from '../test-clock.js';
-import type { CloseReason, ConnectionOptions, Delivery, DeliverySink } from './connection.js';
+import type { ConnectionOptions, DeliverySink } from './connection.js';
+import { RecordingSink } from './recording-sink.js';
 import { DeliveryScheduler, type SchedulerOptions } from './scheduler.js';
 import { ssePoints } from './sse-encoding.js';
-
-/** Records what the scheduler hands it; `writable` plays the socket's drain state. */
-class RecordingSink implements DeliverySink {
-  readonly transport = 'test';
-  writable = true;
-  readonly deliveries: Delivery[] = [];
-  heartbeats = 0;
-  closed: CloseReason | undefined;
-
-  isWritable(): boolean {
-    return this.writable;
-  }
-
-  send(delivery: Delivery): void {
-    this.deliveries.push(delivery);
-  }
-
-  heartbeat(): void {
-    this.heartbeats++;
-  }
-
-  close(reason: CloseReason): void {
-    this.closed = reason;
-  }
-
-  /** Every value received for a feed, in order. */
-  values(feed: string): number[] {
-    return this.deliveries.flatMap(
-      (d) => d.frame?.slices.filter((s) => s.feed.name === feed).flatMap((s) => [...s.v]) ?? [],
-    );
-  }
-
-  gaps(): { feeds: string[]; reason: string }[] {
-    return this.deliveries.flatMap((d) => (d.gap === undefined ? [] : [d.gap]));
-  }
-
-  lastCursor(): string {
-    return this.deliveries[this.deliveries.length - 1].cursor;
-  }
-}
 
 function setup(overrides: Partial<SchedulerOptions> = {}, retentionOverrides: Partial<RetentionOptions> = {}) {
   const clock = new ManualClock();

@@ -3,44 +3,10 @@ import { decodeCursor } from '../cursor.js';
 import { Retention } from '../retention/retention.js';
 import { SubscriptionRegistry } from '../subscriptions/subscription-registry.js';
 import { ManualClock } from '../test-clock.js';
-import type { CloseReason, Delivery, DeliverySink } from './connection.js';
+import { RecordingSink } from './recording-sink.js';
 import { DeliveryScheduler } from './scheduler.js';
 
 const EPOCH = 'e0e0e0e0e0';
-
-class RecordingSink implements DeliverySink {
-  readonly transport = 'test';
-  readonly deliveries: Delivery[] = [];
-  heartbeats = 0;
-  closed: CloseReason | undefined;
-
-  isWritable(): boolean {
-    return true;
-  }
-  send(delivery: Delivery): void {
-    this.deliveries.push(delivery);
-  }
-  heartbeat(): void {
-    this.heartbeats++;
-  }
-  close(reason: CloseReason): void {
-    this.closed = reason;
-  }
-
-  values(feed: string): number[] {
-    return this.deliveries.flatMap(
-      (d) => d.frame?.slices.filter((s) => s.feed.name === feed).flatMap((s) => [...s.v]) ?? [],
-    );
-  }
-
-  gaps(): string[][] {
-    return this.deliveries.flatMap((d) => (d.gap === undefined ? [] : [d.gap.feeds]));
-  }
-
-  lastCursor(): string {
-    return this.deliveries[this.deliveries.length - 1].cursor;
-  }
-}
 
 /** One partition's entry: feed `p<partition>` with one value, at its position in the partition. */
 interface Entry {
@@ -165,7 +131,7 @@ describe('resuming on another instance of a split log', () => {
     const sink = new RecordingSink();
     a.scheduler.open(sink, { feeds: ['p0', 'p1'], resume: { epoch: EPOCH, positions: [10, 20] } });
     a.tick();
-    expect(sink.gaps()).toEqual([['p0']]);
+    expect(sink.gaps()).toEqual([{ feeds: ['p0'], reason: 'retention' }]);
     expect(sink.values('p0')).toEqual([3, 4]);
     expect(sink.values('p1')).toEqual([103]);
   });
