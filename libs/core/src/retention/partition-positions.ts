@@ -67,7 +67,9 @@ export class PartitionPositions {
       this.droppedOrigin[p] = ring.columns[ORIGIN][newest];
       this.droppedLocal[p] = ring.columns[LOCAL][newest];
       for (let k = 0; k < n; k++) ring.dropOldest();
-      if (ring.capacity > MIN_CAPACITY && ring.size < ring.capacity / 4) ring.resize(ring.capacity / 2);
+      let capacity = ring.capacity;
+      while (capacity > MIN_CAPACITY && ring.size < capacity / 4) capacity /= 2;
+      if (capacity < ring.capacity) ring.resize(capacity);
     }
   }
 
