@@ -109,10 +109,18 @@ describe.runIf(redisServerAvailable())('two instances sharing a Redis stream', (
     expect(refused.headers.get('retry-after')).toBe('1');
     const retained = await getJson<{ v: number[] }>(`${b.url}/api/v1/feeds/away.v/points`);
     expect(retained.body.v).toEqual([1]);
+    // dashboards and annotations live in the same Redis: their requests are refused with a code, at once
+    const dashboards = await getJson(`${a.url}/api/v1/dashboards`);
+    expect([dashboards.status, errorCode(dashboards.body)]).toEqual([503, 'store_unavailable']);
+    expect(dashboards.headers.get('retry-after')).toBe('1');
+    const socket = await connect(b, 'Ada');
+    const note = await socket.ack('annotate', { dashboard: 'ops', t: 1000, text: 'during the outage' });
+    expect(note).toMatchObject({ ok: false, error: { code: 'store_unavailable' } });
 
     await redis.restart();
     await waitFor(async () => (await fetch(`${a.url}/health/ready`)).status === 200);
     await ingest(a.url, points('away.v', [3]));
+    await waitFor(async () => (await getJson(`${a.url}/api/v1/dashboards`)).status === 200);
     await onB.untilPoints('away.v', 2, 20_000);
     expect(onB.points('away.v').v).toEqual([1, 3]);
     expect(onB.named('gap')).toEqual([]);

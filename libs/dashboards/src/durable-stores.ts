@@ -20,8 +20,13 @@ export const DURABLE_STORES = Symbol('pulseboard:durable-stores');
 /** SQLite in the data directory (opened and migrated now), or the shared Redis. */
 export async function openStores(options: DashboardsModuleOptions): Promise<DurableStores> {
   if (options.redis !== undefined) {
-    const redis = new Redis(options.redis.url, { lazyConnect: true });
-    // ioredis reconnects by itself; an outage is reported by the log (same Redis) and fails the requests it meets
+    // while Redis is away requests fail at once (503 store_unavailable) instead of waiting in a queue;
+    // ioredis reconnects by itself, and the log (same Redis) reports the outage
+    const redis = new Redis(options.redis.url, {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+    });
     redis.on('error', () => undefined);
     await redis.connect();
     return {

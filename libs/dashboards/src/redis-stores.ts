@@ -1,7 +1,30 @@
+import { ApiError } from '@pulseboard/api';
 import type { Annotation, Dashboard, DashboardSummary } from '@pulseboard/protocol';
 import { type Redis } from 'ioredis';
 import type { AnnotationQuery, AnnotationStore, StoredAnnotation } from './annotation-store.js';
 import type { DashboardStore } from './dashboard-store.js';
+
+/** Redis could not be asked (it is away or the connection broke); answered `503 store_unavailable`. */
+export class StoreUnavailableError extends ApiError {
+  constructor(cause: unknown) {
+    super(
+      503,
+      'store_unavailable',
+      `dashboards and annotations cannot be reached (${cause instanceof Error ? cause.message : 'Redis error'}); retry shortly`,
+      [],
+      { 'Retry-After': '1' },
+    );
+  }
+}
+
+/** A Redis reply, or `StoreUnavailableError` when Redis could not be asked. */
+async function reach<T>(command: Promise<T>): Promise<T> {
+  try {
+    return await command;
+  } catch (error) {
+    throw new StoreUnavailableError(error);
+  }
+}
 
 /** An annotation as kept in Redis: the annotation, when it was made, and its author's subject. */
 interface AnnotationRecord {
@@ -25,12 +48,12 @@ export class RedisDashboardStore implements DashboardStore {
   }
 
   async get(id: string): Promise<Dashboard | undefined> {
-    const json = await this.redis.hget(this.key, id);
+    const json = await reach(this.redis.hget(this.key, id));
     return json === null ? undefined : (JSON.parse(json) as Dashboard);
   }
 
   async list(): Promise<DashboardSummary[]> {
-    const all = await this.redis.hgetall(this.key);
+    const all = await reach(this.redis.hgetall(this.key));
     return Object.values(all).map((json) => {
       const dashboard = JSON.parse(json) as Dashboard;
       return {
@@ -43,11 +66,13 @@ export class RedisDashboardStore implements DashboardStore {
   }
 
   async put(dashboard: Dashboard): Promise<void> {
-    await this.redis.hset(this.key, dashboard.id, JSON.stringify({ ...dashboard, owner: dashboard.owner ?? null }));
+    await reach(
+      this.redis.hset(this.key, dashboard.id, JSON.stringify({ ...dashboard, owner: dashboard.owner ?? null })),
+    );
   }
 
   async delete(id: string): Promise<boolean> {
-    return (await this.redis.hdel(this.key, id)) > 0;
+    return (await reach(this.redis.hdel(this.key, id))) > 0;
   }
 }
 
@@ -65,20 +90,22 @@ export class RedisAnnotationStore implements AnnotationStore {
   async add(annotation: Annotation, createdAt: number, authorId?: string | null): Promise<void> {
     const record: AnnotationRecord = { annotation, createdAt, authorId: authorId ?? null };
     const { byTime, byId } = this.keys(annotation.dashboard);
-    await this.redis
-      .multi()
-      .zadd(byTime, annotation.t, annotation.id)
-      .hset(byId, annotation.id, JSON.stringify(record))
-      .exec();
+    await reach(
+      this.redis
+        .multi()
+        .zadd(byTime, annotation.t, annotation.id)
+        .hset(byId, annotation.id, JSON.stringify(record))
+        .exec(),
+    );
   }
 
   async list(query: AnnotationQuery): Promise<Annotation[]> {
     const { byTime, byId } = this.keys(query.dashboard);
     const from = query.from === undefined ? '-inf' : String(query.from);
     const to = query.to === undefined ? '+inf' : String(query.to);
-    const ids = await this.redis.zrangebyscore(byTime, from, to, 'LIMIT', 0, query.limit);
+    const ids = await reach(this.redis.zrangebyscore(byTime, from, to, 'LIMIT', 0, query.limit));
     if (ids.length === 0) return [];
-    const records = (await this.redis.hmget(byId, ...ids))
+    const records = (await reach(this.redis.hmget(byId, ...ids)))
       .filter((json): json is string => json !== null)
       .map((json) => JSON.parse(json) as AnnotationRecord);
     // by time, then in the order they were made
@@ -87,7 +114,7 @@ export class RedisAnnotationStore implements AnnotationStore {
   }
 
   async get(dashboard: string, id: string): Promise<StoredAnnotation | undefined> {
-    const json = await this.redis.hget(this.keys(dashboard).byId, id);
+    const json = await reach(this.redis.hget(this.keys(dashboard).byId, id));
     if (json === null) return undefined;
     const record = JSON.parse(json) as AnnotationRecord;
     return { annotation: record.annotation, authorId: record.authorId };
@@ -95,13 +122,13 @@ export class RedisAnnotationStore implements AnnotationStore {
 
   async delete(dashboard: string, id: string): Promise<boolean> {
     const { byTime, byId } = this.keys(dashboard);
-    const replies = await this.redis.multi().zrem(byTime, id).hdel(byId, id).exec();
+    const replies = await reach(this.redis.multi().zrem(byTime, id).hdel(byId, id).exec());
     return replies?.[1]?.[1] === 1;
   }
 
   async deleteForDashboard(dashboard: string): Promise<number> {
     const { byTime, byId } = this.keys(dashboard);
-    const replies = await this.redis.multi().zcard(byTime).del(byTime, byId).exec();
+    const replies = await reach(this.redis.multi().zcard(byTime).del(byTime, byId).exec());
     const count = replies?.[0]?.[1];
     return typeof count === 'number' ? count : 0;
   }

@@ -36,6 +36,7 @@ export const ERROR_CODES = [
   'too_many_connections',
   'auth_unavailable',
   'log_unavailable',
+  'store_unavailable',
   'shutting_down',
   'not_ready',
   'internal_error',
