@@ -24,6 +24,17 @@ describe('BatchIndex', () => {
     expect(i.reachWithin(10, 10, 10)).toBe(10);
   });
 
+  it('gives back memory in one step when most entries are dropped', () => {
+    const i = new BatchIndex();
+    for (let p = 1; p <= 100_000; p++) i.push(p, p, 1);
+    const full = i.bytes;
+    i.dropThrough(99_500);
+    expect(i.size).toBe(500);
+    // 131,072 rows down to 1,024 (the least it keeps): halved while less than a quarter is used
+    expect(i.bytes).toBe(full / 128);
+    expect(i.reachWithin(99_500, 100_000, 10)).toBe(99_510);
+  });
+
   it('drops entries and keeps counting from what was dropped', () => {
     const i = index();
     i.dropThrough(4);

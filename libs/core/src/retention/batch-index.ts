@@ -50,7 +50,7 @@ export class BatchIndex {
       this.droppedPoints = this.value(CUMULATIVE, 0);
       ring.dropOldest();
     }
-    if (ring.capacity > MIN_CAPACITY && ring.size < ring.capacity / 4) ring.resize(ring.capacity / 2);
+    ring.shrink(MIN_CAPACITY);
   }
 
   /** Position of the newest batch that arrived at or before `time`, or `undefined`. */

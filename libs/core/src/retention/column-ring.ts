@@ -67,6 +67,16 @@ export class ColumnRing {
     return lo;
   }
 
+  /**
+   * After rows were dropped: halves the capacity (not below `min`) for as
+   * long as less than a quarter of it is used, and moves the rows once.
+   */
+  shrink(min: number): void {
+    let capacity = this.capacity;
+    while (capacity > min && this.rows < capacity / 4) capacity = Math.max(min, Math.floor(capacity / 2));
+    if (capacity < this.capacity) this.resize(capacity);
+  }
+
   /** Moves the rows into new columns of `capacity` (at least `size`), oldest first. */
   resize(capacity: number): void {
     this.columns = this.columns.map((old) => {

@@ -106,9 +106,7 @@ export class Feed {
       this.evictOldest();
       evicted++;
     }
-    if (evicted > 0 && ring.capacity > MIN_CAPACITY && ring.size < ring.capacity / 4) {
-      ring.resize(Math.max(MIN_CAPACITY, ring.capacity / 2));
-    }
+    if (evicted > 0) ring.shrink(MIN_CAPACITY);
     return evicted;
   }
 

@@ -67,9 +67,7 @@ export class PartitionPositions {
       this.droppedOrigin[p] = ring.columns[ORIGIN][newest];
       this.droppedLocal[p] = ring.columns[LOCAL][newest];
       for (let k = 0; k < n; k++) ring.dropOldest();
-      let capacity = ring.capacity;
-      while (capacity > MIN_CAPACITY && ring.size < capacity / 4) capacity /= 2;
-      if (capacity < ring.capacity) ring.resize(capacity);
+      ring.shrink(MIN_CAPACITY);
     }
   }
 
