@@ -39,12 +39,7 @@ export class PollController {
   @Get('poll')
   poll(@Query() raw: unknown, @Res() res: Response, @Caller() caller: Principal): void {
     const query = parseWithSchema(this.query, raw, 'invalid_query');
-    caller.feeds.checkSubscription(query.feeds ?? []);
-    if (query.cursor === undefined || query.cursor === '') {
-      res.status(200).setHeader('Cache-Control', 'no-store').json(this.polls.immediate());
-      return;
-    }
-    this.polls.wait(res, caller, {
+    this.polls.poll(res, caller, {
       feeds: query.feeds ?? [],
       cursor: query.cursor,
       timeoutMs: query.timeoutMs ?? DEFAULT_TIMEOUT_MS,

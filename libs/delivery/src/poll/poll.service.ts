@@ -25,13 +25,20 @@ export class PollService {
     private readonly limits: ConnectionLimits,
   ) {}
 
-  /** Without a cursor, the answer is immediate: the current cursor and no points. */
-  immediate(): PollResponse {
-    return { cursor: this.scheduler.currentCursor(), feeds: {} };
-  }
-
-  /** Waits for points of feeds `caller` may read (checked by the caller); answers empty at the timeout or when the token expires. */
-  wait(res: ServerResponse, caller: Principal, request: PollRequest & { cursor: string }): void {
+  /**
+   * Answers a poll of feeds `caller` may read (a 403 otherwise, as for a
+   * stream). Without a cursor at once, with the current cursor and no
+   * points; with one, at the first points after it, or empty at the timeout
+   * or when the token expires.
+   */
+  poll(res: ServerResponse, caller: Principal, request: PollRequest): void {
+    caller.feeds.checkSubscription(request.feeds);
+    if (request.cursor === undefined || request.cursor === '') {
+      const answer: PollResponse = { cursor: this.scheduler.currentCursor(), feeds: {} };
+      res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+      res.end(JSON.stringify(answer));
+      return;
+    }
     refuseWhenShuttingDown(this.scheduler);
     const resume = resumeCursor(request.cursor, 'cursor');
     res.once('close', this.limits.acquire(caller));
