@@ -2,9 +2,9 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DashboardDocument, Panel } from '@pulseboard/protocol';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, recordPageErrors } from '../support/browser.js';
+import { ChromiumPages } from '../support/browser.js';
 import { getJson, ingest } from '../support/http.js';
 import { freePort } from '../support/ports.js';
 import { chromiumAvailable } from '../support/requirements.js';
@@ -35,20 +35,11 @@ async function putDashboard(url: string, id: string, doc: DashboardDocument): Pr
 
 describe.runIf(chromiumAvailable())('the dashboard in Chromium', () => {
   let server: ServerProcess;
-  let browser: Browser;
+  let chromium: ChromiumPages;
   let dataDir: string;
   let port: string;
-  const pages: Page[] = [];
-  const errors: string[] = [];
 
-  const open = async (path: string): Promise<Page> => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    pages.push(page);
-    // a stream or socket cut by a server restart is logged by Chromium itself; anything else is a bug
-    recordPageErrors(page, errors, (message) => /net::ERR_|Failed to load resource/.test(message.text()));
-    await page.goto(`${server.url}/${path}`);
-    return page;
-  };
+  const open = (path: string): Promise<Page> => chromium.open(`${server.url}/${path}`);
   const lastValue = (page: Page, feed: string) =>
     page.locator(`[data-testid="legend-last"][data-feed="${feed}"]`).first();
 
@@ -56,15 +47,15 @@ describe.runIf(chromiumAvailable())('the dashboard in Chromium', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'pulseboard-browser-'));
     port = String(await freePort());
     server = await ServerProcess.start({ PORT: port, DATA_DIR: dataDir });
-    browser = await launchChromium();
+    // a stream or socket cut by a server restart is logged by Chromium itself; anything else is a bug
+    chromium = await ChromiumPages.launch((message) => /net::ERR_|Failed to load resource/.test(message.text()));
     mkdirSync(OUTPUT, { recursive: true });
   });
   afterEach(async () => {
-    for (const page of pages.splice(0)) await page.close();
-    expect(errors.splice(0)).toEqual([]);
+    expect(await chromium.closePages()).toEqual([]);
   });
   afterAll(async () => {
-    await browser?.close();
+    await chromium?.close();
     await server?.stop();
     rmSync(dataDir, { recursive: true, force: true });
   });

@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import type { DashboardDocument } from '@pulseboard/protocol';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, recordPageErrors } from '../support/browser.js';
+import { ChromiumPages } from '../support/browser.js';
 import { getJson, ingest } from '../support/http.js';
 import { chromiumAvailable } from '../support/requirements.js';
 import { ServerProcess } from '../support/server-process.js';
@@ -13,35 +13,25 @@ const UNSAVED_HOME = /\/api\/v1\/dashboards\/home$/;
 
 describe.runIf(chromiumAvailable())('the app shell and feed explorer in Chromium', () => {
   let server: ServerProcess;
-  let browser: Browser;
-  const pages: Page[] = [];
-  const errors: string[] = [];
+  let chromium: ChromiumPages;
 
-  const open = async (path: string, colorScheme: 'light' | 'dark' = 'light'): Promise<Page> => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme });
-    pages.push(page);
-    recordPageErrors(
-      page,
-      errors,
-      (message) => message.text().includes('404') && UNSAVED_HOME.test(message.location().url),
-    );
-    await page.goto(`${server.url}/${path}`);
-    return page;
-  };
+  const open = (path: string, colorScheme: 'light' | 'dark' = 'light'): Promise<Page> =>
+    chromium.open(`${server.url}/${path}`, colorScheme);
   const theme = (page: Page) => page.evaluate(() => document.documentElement.dataset.theme);
   const row = (page: Page, feed: string) => page.locator(`[data-testid="feed-row"][data-feed="${feed}"]`);
 
   beforeAll(async () => {
     server = await ServerProcess.start({ DEMO: '1', DEMO_RATE: '20' });
-    browser = await launchChromium();
+    chromium = await ChromiumPages.launch(
+      (message) => message.text().includes('404') && UNSAVED_HOME.test(message.location().url),
+    );
     mkdirSync(OUTPUT, { recursive: true });
   });
   afterEach(async () => {
-    for (const page of pages.splice(0)) await page.close();
-    expect(errors.splice(0)).toEqual([]);
+    expect(await chromium.closePages()).toEqual([]);
   });
   afterAll(async () => {
-    await browser?.close();
+    await chromium?.close();
     await server?.stop();
   });
 

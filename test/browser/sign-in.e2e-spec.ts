@@ -1,7 +1,7 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, TEST_SECRET, token } from '../support/auth.js';
-import { launchChromium, recordPageErrors } from '../support/browser.js';
+import { ChromiumPages } from '../support/browser.js';
 import { post } from '../support/http.js';
 import { chromiumAvailable } from '../support/requirements.js';
 import { ServerProcess } from '../support/server-process.js';
@@ -11,34 +11,23 @@ const EXPECTED_REFUSALS = /\/api\/v1\/(session|dashboards\/home)$/;
 
 describe.runIf(chromiumAvailable())('signing in to a server that needs tokens, in Chromium', () => {
   let server: ServerProcess;
-  let browser: Browser;
-  const pages: Page[] = [];
-  const errors: string[] = [];
+  let chromium: ChromiumPages;
 
   beforeAll(async () => {
     server = await ServerProcess.start({ AUTH_SECRET: TEST_SECRET });
-    browser = await launchChromium();
+    chromium = await ChromiumPages.launch(
+      (message) => /40[134]/.test(message.text()) && EXPECTED_REFUSALS.test(message.location().url),
+    );
   });
   afterEach(async () => {
-    for (const page of pages.splice(0)) await page.close();
-    expect(errors.splice(0)).toEqual([]);
+    expect(await chromium.closePages()).toEqual([]);
   });
   afterAll(async () => {
-    await browser?.close();
+    await chromium?.close();
     await server?.stop();
   });
 
-  const open = async (): Promise<Page> => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    pages.push(page);
-    recordPageErrors(
-      page,
-      errors,
-      (message) => /40[134]/.test(message.text()) && EXPECTED_REFUSALS.test(message.location().url),
-    );
-    await page.goto(`${server.url}/`);
-    return page;
-  };
+  const open = (): Promise<Page> => chromium.open(`${server.url}/`);
 
   it('asks for a token, explains a refusal, then streams with the cookie it set', async () => {
     const page = await open();

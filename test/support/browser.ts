@@ -33,3 +33,41 @@ export function recordPageErrors(
   });
   page.on('pageerror', (error) => errors.push(String(error)));
 }
+
+/**
+ * Pages of one Chromium for a suite. A test's pages are closed after it, and
+ * the console errors and uncaught exceptions they logged come back to be
+ * asserted empty — except those `expected` says the test causes.
+ */
+export class ChromiumPages {
+  private readonly pages: Page[] = [];
+  private readonly errors: string[] = [];
+
+  private constructor(
+    private readonly browser: Browser,
+    private readonly expected: (message: ConsoleMessage) => boolean,
+  ) {}
+
+  static async launch(expected: (message: ConsoleMessage) => boolean = () => false): Promise<ChromiumPages> {
+    return new ChromiumPages(await launchChromium(), expected);
+  }
+
+  /** A new 1280 × 800 page at `url`. */
+  async open(url: string, colorScheme: 'light' | 'dark' = 'light'): Promise<Page> {
+    const page = await this.browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme });
+    this.pages.push(page);
+    recordPageErrors(page, this.errors, this.expected);
+    await page.goto(url);
+    return page;
+  }
+
+  /** Closes the pages opened since the last call; resolves with the errors they logged. */
+  async closePages(): Promise<string[]> {
+    for (const page of this.pages.splice(0)) await page.close();
+    return this.errors.splice(0);
+  }
+
+  close(): Promise<void> {
+    return this.browser.close();
+  }
+}
