@@ -12,14 +12,22 @@ const refusal = (status: number, code: string, message: string) =>
 
 /**
  * A scripted server (the real endpoints are covered by the e2e suites): the
- * listing answers `listed`, a DELETE answers `deleted`; every call is kept.
+ * listing answers `listed` (as it is when asked, once `answer` resolves), a
+ * DELETE answers `deleted`; every call is kept.
  */
-function setup(listed: Annotation[], deleted: () => Response = () => new Response(null, { status: 204 })) {
+function setup(
+  listed: Annotation[],
+  deleted: () => Response = () => new Response(null, { status: 204 }),
+  answer: () => Promise<void> = () => Promise.resolve(),
+) {
   const calls: { method: string; url: string }[] = [];
-  const fetcher = vi.fn((url: string, init?: RequestInit) => {
+  const fetcher = vi.fn(async (url: string, init?: RequestInit) => {
     const method = init?.method ?? 'GET';
     calls.push({ method, url });
-    return Promise.resolve(method === 'DELETE' ? deleted() : Response.json(listed));
+    if (method === 'DELETE') return deleted();
+    const snapshot = [...listed];
+    await answer();
+    return Response.json(snapshot);
   });
   const consumer = new FakeConsumer();
   const client = new LiveClient({
@@ -32,7 +40,10 @@ function setup(listed: Annotation[], deleted: () => Response = () => new Respons
   const removed = (event: AnnotationRemovedEvent) => {
     for (const listener of consumer.socketListeners.get('annotation_removed') ?? []) listener(event);
   };
-  return { calls, consumer, list, release, removed };
+  const reconnect = () => {
+    for (const listener of consumer.socketListeners.get('connect') ?? []) listener(undefined);
+  };
+  return { calls, consumer, list, release, removed, reconnect };
 }
 
 describe('PulseboardApi.deleteAnnotation', () => {
@@ -114,5 +125,54 @@ describe('AnnotationList', () => {
     await vi.waitFor(() => expect(list.items).toContainEqual(later));
     list.add(deploy);
     expect(list.items).toEqual([rollback, later]);
+  });
+
+  it('asks for the last hour, at most a thousand', async () => {
+    const { list, calls } = setup([]);
+    await vi.waitFor(() => expect(calls).toHaveLength(1));
+    const url = new URL(calls[0].url);
+    expect(url.pathname).toBe('/api/v1/dashboards/ops/annotations');
+    expect(Number(url.searchParams.get('from'))).toBeGreaterThan(Date.now() - 3_600_000 - 5_000);
+    expect(url.searchParams.get('limit')).toBe('1000');
+    expect(list.items).toEqual([]);
+  });
+
+  it('drops, when the socket is back, what was deleted in the last hour while it was away', async () => {
+    const now = Date.now();
+    const recent: Annotation = { ...deploy, id: 'r1', t: now - 60_000 };
+    const other: Annotation = { ...deploy, id: 'r2', t: now - 30_000 };
+    // older than the hour a load covers: kept whatever the answer says
+    const old: Annotation = { ...deploy, id: 'o1', t: now - 2 * 3_600_000 };
+    const listed = [old, recent, other];
+    const { list, reconnect } = setup(listed);
+    await vi.waitFor(() => expect(list.items).toEqual([old, recent, other]));
+
+    // deleted while the socket was away: no announcement reached the page
+    listed.splice(0, listed.length, other);
+    reconnect();
+    await vi.waitFor(() => expect(list.items).toEqual([old, other]));
+  });
+
+  it('keeps one announced while the reload was on its way, though the answer predates it', async () => {
+    const now = Date.now();
+    const first: Annotation = { ...deploy, id: 'a1', t: now - 60_000 };
+    const listed = [first];
+    let release: () => void = () => undefined;
+    let held = false;
+    const { list, reconnect } = setup(listed, undefined, () =>
+      held ? new Promise<void>((resolve) => (release = resolve)) : Promise.resolve(),
+    );
+    await vi.waitFor(() => expect(list.items).toEqual([first]));
+
+    // made while the socket was away: in the reload's answer, which shows when the reload is done
+    const meanwhile: Annotation = { ...deploy, id: 'a3', t: now - 30_000 };
+    listed.push(meanwhile);
+    held = true;
+    reconnect();
+    const announced: Annotation = { ...deploy, id: 'a2', t: now - 1_000 };
+    list.add(announced);
+    release();
+    await vi.waitFor(() => expect(list.items).toContainEqual(meanwhile));
+    expect(list.items).toEqual([first, meanwhile, announced]);
   });
 });

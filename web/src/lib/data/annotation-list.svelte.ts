@@ -20,8 +20,8 @@ const LOOKBACK_MS = TIME_WINDOW_MS['1h'];
  * HTTP, then every new one as the control socket announces it, less those it
  * announces deleted (the page must have joined the dashboard for that).
  * Reloaded when the socket reconnects, since announcements made while it was
- * away are not replayed; the reload adds what was missed, but a deletion
- * missed meanwhile shows only once the page loads again.
+ * away are not replayed: the reload adds what was made meanwhile and drops,
+ * within the hour it covers, what was deleted meanwhile.
  */
 export class AnnotationList {
   #items = $state.raw<Annotation[]>([]);
@@ -34,6 +34,9 @@ export class AnnotationList {
    */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping only: nothing renders from it
   readonly #removed = new Set<string>();
+  /** Per load on its way, the ids announced meanwhile: its answer may predate them. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping only: nothing renders from it
+  readonly #announcedDuringLoads = new Set<Set<string>>();
 
   constructor(source: AnnotationSource, dashboard: string) {
     this.#source = source;
@@ -71,8 +74,9 @@ export class AnnotationList {
 
   /** Adds one (a no-op for an id already held). */
   add(annotation: Annotation): void {
+    for (const announced of this.#announcedDuringLoads) announced.add(annotation.id);
     if (this.#items.some((item) => item.id === annotation.id)) return;
-    this.#items = this.#merge([annotation]);
+    this.#items = this.#merge(this.#items, [annotation]);
   }
 
   /** Drops one (a no-op for an id not held). */
@@ -102,17 +106,30 @@ export class AnnotationList {
   }
 
   async #load(signal: AbortSignal): Promise<void> {
+    const from = Date.now() - LOOKBACK_MS;
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping only: nothing renders from it
+    const announced = new Set<string>();
+    this.#announcedDuringLoads.add(announced);
     try {
-      const loaded = await this.#source.api.annotations(this.#dashboard, Date.now() - LOOKBACK_MS, undefined, signal);
+      const loaded = await this.#source.api.annotations(this.#dashboard, { from, limit: MAX_ANNOTATIONS, signal });
       if (signal.aborted) return;
-      this.#items = this.#merge(loaded);
+      // fewer than asked for is all of the window: one held here of that window, neither in the answer nor
+      // announced since it was asked for, was deleted while the socket was away
+      const whole = loaded.length < MAX_ANNOTATIONS;
+      const listed = loaded.map((annotation) => annotation.id);
+      const kept = whole
+        ? this.#items.filter((item) => item.t < from || listed.includes(item.id) || announced.has(item.id))
+        : this.#items;
+      this.#items = this.#merge(kept, loaded);
     } catch {
       // the markers are an extra: a chart without them is still right, and the next reconnect loads again
+    } finally {
+      this.#announcedDuringLoads.delete(announced);
     }
   }
 
-  #merge(added: readonly Annotation[]): Annotation[] {
-    return uniqueById([...this.#items, ...added.filter((annotation) => !this.#removed.has(annotation.id))])
+  #merge(held: readonly Annotation[], added: readonly Annotation[]): Annotation[] {
+    return uniqueById([...held, ...added.filter((annotation) => !this.#removed.has(annotation.id))])
       .sort((a, b) => a.t - b.t)
       .slice(-MAX_ANNOTATIONS);
   }

@@ -150,11 +150,15 @@ export class PulseboardApi {
     }
   }
 
-  /** A dashboard's annotations with `from ≤ t ≤ to`, ordered by time. */
-  annotations(dashboard: string, from?: number, to?: number, signal?: AbortSignal): Promise<Annotation[]> {
+  /** A dashboard's annotations with `from ≤ t ≤ to`, ordered by time: the first `limit` of them. */
+  annotations(
+    dashboard: string,
+    { from, to, limit, signal }: { from?: number; to?: number; limit?: number; signal?: AbortSignal } = {},
+  ): Promise<Annotation[]> {
     const params = new URLSearchParams();
     if (from !== undefined) params.set('from', String(Math.floor(from)));
     if (to !== undefined) params.set('to', String(Math.ceil(to)));
+    if (limit !== undefined) params.set('limit', String(limit));
     const query = params.size > 0 ? `?${params}` : '';
     return this.#json<Annotation[]>(`/api/v1/dashboards/${encodeURIComponent(dashboard)}/annotations${query}`, {
       signal,
