@@ -115,12 +115,7 @@ export class RedisStreamLog implements Log {
       return server;
     });
     // the epoch lives on `url` (beside the single stream; with partitions elsewhere, on its own)
-    const home = new Redis(options.url, {
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      retryStrategy: (times) => Math.min(times * RETRY_MS, 2000),
-    });
+    const home = new Redis(options.url, FAIL_FAST);
     try {
       for (const server of servers) {
         await server.writer.connect();
@@ -181,9 +176,7 @@ export class RedisStreamLog implements Log {
         [...byServer].map(async ([server, list]) => {
           if (list.length === 1) return [await this.appendTo(list[0][0], list[0][1], minId)];
           const transaction = server.writer.multi();
-          for (const [partition, part] of list) {
-            transaction.xadd(this.keyOf(partition), 'MINID', '~', minId, '*', FIELD, encodeBatch(part));
-          }
+          for (const [partition, part] of list) transaction.xadd(...this.entry(partition, part, minId));
           const replies = await transaction.exec();
           if (replies === null) throw new Error('the transaction was discarded');
           return replies.map(([error, id]) => {
@@ -212,22 +205,16 @@ export class RedisStreamLog implements Log {
   async warmUp(): Promise<void> {
     const start = `${Math.max(0, Date.now() - this.options.retentionMs)}-0`;
     const windows = await Promise.all(this.serverOf.map((_, partition) => this.readWindow(partition, start)));
-    const merged: { partition: number; id: string; ms: number; seq: number; fields: Buffer[] }[] = [];
+    const merged: { partition: number; id: string; origin: number; fields: Buffer[] }[] = [];
     windows.forEach((entries, partition) => {
       this.lastIds[partition] = start;
       for (const [id, fields] of entries) {
         const text = id.toString();
-        const dash = text.indexOf('-');
-        merged.push({
-          partition,
-          id: text,
-          ms: Number(text.slice(0, dash)),
-          seq: Number(text.slice(dash + 1)),
-          fields,
-        });
+        // an ID that is no position is reported and skipped when delivered
+        merged.push({ partition, id: text, origin: positionOf(text) ?? 0, fields });
       }
     });
-    if (this.partitions > 1) merged.sort((x, y) => x.ms - y.ms || x.seq - y.seq || x.partition - y.partition);
+    if (this.partitions > 1) merged.sort((x, y) => x.origin - y.origin || x.partition - y.partition);
     for (const entry of merged) this.deliver(entry.partition, entry.id, entry.fields);
     for (const server of this.servers) server.reading ??= this.readLoop(server);
   }
@@ -248,9 +235,16 @@ export class RedisStreamLog implements Log {
   }
 
   private async appendTo(partition: number, batch: PointBatch, minId: string): Promise<number> {
-    const writer = this.serverOf[partition].writer;
-    const id = await writer.xadd(this.keyOf(partition), 'MINID', '~', minId, '*', FIELD, encodeBatch(batch));
-    return this.positionOfReply(id);
+    return this.positionOfReply(await this.serverOf[partition].writer.xadd(...this.entry(partition, batch, minId)));
+  }
+
+  /** `XADD` arguments for a batch: trim what is older than `minId`, let Redis choose the ID. */
+  private entry(
+    partition: number,
+    batch: PointBatch,
+    minId: string,
+  ): [key: string, strategy: 'MINID', approximately: '~', threshold: string, id: '*', field: string, value: Buffer] {
+    return [this.keyOf(partition), 'MINID', '~', minId, '*', FIELD, encodeBatch(batch)];
   }
 
   private positionOfReply(id: unknown): number {
@@ -324,11 +318,13 @@ function baseKey(options: RedisStreamLogOptions): string {
   return partitions === 1 ? options.key : `${options.key}:p${partitions}s${options.partitionSegments ?? 1}`;
 }
 
+const retryStrategy = (times: number): number => Math.min(times * RETRY_MS, 2000);
+/** Commands fail at once while Redis is away (a 503 to the producer) instead of waiting in a queue. */
+const FAIL_FAST = { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy };
+
 function connections(url: string): { writer: Redis; reader: Redis } {
-  const retryStrategy = (times: number): number => Math.min(times * RETRY_MS, 2000);
   return {
-    // appends fail at once while Redis is away (503 to the producer) instead of waiting in a queue
-    writer: new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy }),
+    writer: new Redis(url, FAIL_FAST),
     reader: new Redis(url, { lazyConnect: true, maxRetriesPerRequest: null, retryStrategy }),
   };
 }

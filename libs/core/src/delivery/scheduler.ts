@@ -218,14 +218,11 @@ export class DeliveryScheduler {
     const point = this.retention.resumeAt(pending.positions, now);
     if (point === undefined) return false;
     connection.pendingResume = undefined;
-    if (typeof point === 'number') connection.cursor = point;
-    else {
-      connection.cursor = point.cursor;
-      if (point.top > point.cursor) {
-        connection.floors = point.floors;
-        connection.floorsTop = point.top;
-        connection.resumedFrom = pending.positions;
-      }
+    connection.cursor = point.cursor;
+    if (point.top > point.cursor) {
+      connection.floors = point.floors;
+      connection.floorsTop = point.top;
+      connection.resumedFrom = pending.positions;
     }
     return true;
   }

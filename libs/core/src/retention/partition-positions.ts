@@ -11,7 +11,7 @@ export interface ResumePoint {
   cursor: number;
   /** Per partition: the local position up to which its points were already delivered. */
   floors: Float64Array;
-  /** The highest floor; once the cursor passes it the floors no longer matter. */
+  /** The highest floor; once the cursor passes it the floors no longer matter (at once when it is the cursor). */
   top: number;
 }
 
@@ -110,7 +110,7 @@ export class PartitionPositions {
       cursor = Math.min(cursor, floors[p]);
       top = Math.max(top, floors[p]);
     }
-    return { cursor: this.count === 0 ? 0 : cursor, floors, top };
+    return { cursor, floors, top };
   }
 
   /** Local position through which partition `p`'s points up to `origin` lie. */

@@ -4,6 +4,9 @@ import { BatchIndex } from './batch-index.js';
 import { BYTES_PER_POINT, Feed } from './feed.js';
 import { PartitionPositions, type ResumePoint } from './partition-positions.js';
 
+/** The floors of a cursor of an unsplit log: none. */
+const NO_FLOORS = new Float64Array(0);
+
 /**
  * What a feed costs besides its points, in points' worth of bytes: the object,
  * its name and an initial ring of 8 rows (about 700 bytes all told).
@@ -80,12 +83,13 @@ export class Retention {
 
   /**
    * Where a cursor's positions resume here: with one partition the position
-   * itself; with several, local floors per partition — or `undefined` while
-   * this instance has not yet applied all the cursor has seen (unless `now`).
+   * itself (no floors); with several, local floors per partition — or
+   * `undefined` while this instance has not yet applied all the cursor has
+   * seen (unless `now`).
    */
-  resumeAt(positions: readonly number[], now = false): ResumePoint | number | undefined {
+  resumeAt(positions: readonly number[], now = false): ResumePoint | undefined {
     const partitioned = this.partitionPositions;
-    if (partitioned === undefined) return positions[0];
+    if (partitioned === undefined) return { cursor: positions[0], floors: NO_FLOORS, top: positions[0] };
     return now ? partitioned.resumeAtMost(positions) : partitioned.resumeAt(positions);
   }
 
