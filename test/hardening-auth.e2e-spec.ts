@@ -1,13 +1,13 @@
 import { createHmac } from 'node:crypto';
 import { mintToken } from '@pulseboard/auth';
 import type { FeedInfo } from '@pulseboard/protocol';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { bearer, startAuthServer, TEST_SECRET, token } from './support/auth.js';
-import { Bystander } from './support/bystander.js';
 import { ControlClient } from './support/control-client.js';
+import { hardenedSuite } from './support/hardened-suite.js';
 import { errorCode, getJson, post } from './support/http.js';
-import { startServer, type TestServer } from './support/server.js';
+import { startServer } from './support/server.js';
 import { SseClient } from './support/sse-client.js';
 
 const base64url = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -30,36 +30,15 @@ const claims = (extra: Record<string, unknown> = {}): Record<string, unknown> =>
 const json = (points: unknown[]): string => JSON.stringify({ points });
 
 describe('auth hardening', () => {
-  let server: TestServer;
-  let bystander: Bystander;
   let admin: string;
-  const sockets: ControlClient[] = [];
-  const streams: SseClient[] = [];
-  const open = async (path: string, headers: Record<string, string>): Promise<SseClient> => {
-    const stream = await SseClient.open(`${server.url}${path}`, headers);
-    streams.push(stream);
-    return stream;
-  };
-  const connect = async (auth: Record<string, string>): Promise<ControlClient> => {
-    const socket = await ControlClient.connect(server.url, { auth });
-    sockets.push(socket);
-    return socket;
-  };
-  const get = (path: string, headers: Record<string, string> = {}) => getJson(`${server.url}${path}`, { headers });
-
-  beforeAll(async () => {
-    server = await startAuthServer();
+  const suite = hardenedSuite(startAuthServer, async () => {
     admin = await token({ role: 'admin', sub: 'bystander' });
-    bystander = await Bystander.open(server.url, { token: admin });
+    return { token: admin };
   });
-  afterEach(() => {
-    for (const socket of sockets.splice(0)) socket.close();
-    for (const stream of streams.splice(0)) stream.close();
-  });
-  afterAll(async () => {
-    bystander.close();
-    await server.close();
-  });
+  const open = (path: string, headers: Record<string, string>): Promise<SseClient> => suite.stream(path, headers);
+  const connect = (auth: Record<string, string>): Promise<ControlClient> => suite.socket({ auth });
+  const get = (path: string, headers: Record<string, string> = {}) =>
+    getJson(`${suite.server.url}${path}`, { headers });
 
   describe('tokens', () => {
     it.each([
@@ -69,7 +48,7 @@ describe('auth hardening', () => {
       ['GET', '/api/v1/poll?feeds=a.b'],
       ['GET', '/metrics'],
     ])('answers %s %s without a token with 401 unauthorized', async (method, path) => {
-      const res = await getJson(`${server.url}${path}`, {
+      const res = await getJson(`${suite.server.url}${path}`, {
         method,
         body: method === 'POST' ? json([{ feed: 'a.b', v: 1 }]) : undefined,
         headers: { 'content-type': 'application/json' },
@@ -77,12 +56,12 @@ describe('auth hardening', () => {
       expect(res.status).toBe(401);
       expect(errorCode(res.body)).toBe('unauthorized');
       expect(res.headers.get('www-authenticate')).toContain('Bearer');
-      await bystander.stillServes();
+      await suite.bystander.stillServes();
     });
 
     it('refuses a control socket without a token with connect_error unauthorized', async () => {
-      await expect(ControlClient.connect(server.url)).rejects.toThrow('unauthorized');
-      await bystander.stillServes();
+      await expect(ControlClient.connect(suite.server.url)).rejects.toThrow('unauthorized');
+      await suite.bystander.stillServes();
     });
 
     it.each<[string, string, () => string | Promise<string>]>([
@@ -107,7 +86,7 @@ describe('auth hardening', () => {
       const res = await get('/api/v1/feeds', bearer(await make()));
       expect(res.status).toBe(401);
       expect(errorCode(res.body)).toBe(code);
-      await bystander.stillServes();
+      await suite.bystander.stillServes();
     });
 
     it('reads a bad token from the access_token parameter and the cookie too', async () => {
@@ -118,9 +97,9 @@ describe('auth hardening', () => {
       expect(cookie.status).toBe(401);
       expect(errorCode(cookie.body)).toBe('invalid_token');
       const expired = await token({ role: 'viewer' }, -10);
-      const socket = ControlClient.connect(server.url, { auth: { token: expired } });
+      const socket = ControlClient.connect(suite.server.url, { auth: { token: expired } });
       await expect(socket).rejects.toThrow('token_expired');
-      await bystander.stillServes();
+      await suite.bystander.stillServes();
     });
 
     it('ends a stream when its token expires, then refuses the token with token_expired', async () => {
@@ -134,18 +113,24 @@ describe('auth hardening', () => {
       const res = await get('/api/v1/feeds', bearer(shortLived));
       expect(res.status).toBe(401);
       expect(errorCode(res.body)).toBe('token_expired');
-      await bystander.stillServes();
+      await suite.bystander.stillServes();
     });
   });
 
   describe('roles', () => {
     it('refuses ingest from a viewer with 403 forbidden and stores nothing', async () => {
       const viewer = await token({ role: 'viewer' });
-      const res = await post(server.url, json([{ feed: 'roles.v', v: 1 }]), 'application/json', '', bearer(viewer));
+      const res = await post(
+        suite.server.url,
+        json([{ feed: 'roles.v', v: 1 }]),
+        'application/json',
+        '',
+        bearer(viewer),
+      );
       expect(res.status).toBe(403);
       expect(errorCode(res.body)).toBe('forbidden');
       expect((await get('/api/v1/feeds/roles.v/points', bearer(admin))).status).toBe(404);
-      await bystander.stillServes();
+      await suite.bystander.stillServes();
     });
 
     it.each([
@@ -160,13 +145,13 @@ describe('auth hardening', () => {
       const res = await get(path, bearer(await token({ role: 'producer' })));
       expect(res.status).toBe(403);
       expect(errorCode(res.body)).toBe('forbidden');
-      await bystander.stillServes();
+      await suite.bystander.stillServes();
     });
 
     it('refuses a control socket of a producer with connect_error forbidden', async () => {
       const producer = await token({ role: 'producer' });
-      await expect(ControlClient.connect(server.url, { auth: { token: producer } })).rejects.toThrow('forbidden');
-      await bystander.stillServes();
+      await expect(ControlClient.connect(suite.server.url, { auth: { token: producer } })).rejects.toThrow('forbidden');
+      await suite.bystander.stillServes();
     });
 
     it('serves /metrics to admins only while /health stays open', async () => {
@@ -175,12 +160,12 @@ describe('auth hardening', () => {
         expect(res.status, role).toBe(403);
         expect(errorCode(res.body), role).toBe('forbidden');
       }
-      const metrics = await fetch(`${server.url}/metrics`, { headers: bearer(admin) });
+      const metrics = await fetch(`${suite.server.url}/metrics`, { headers: bearer(admin) });
       expect(metrics.status).toBe(200);
       expect(await metrics.text()).toContain('# TYPE');
       expect((await get('/health/live')).status).toBe(200);
       expect((await get('/health/ready')).status).toBe(200);
-      await bystander.stillServes();
+      await suite.bystander.stillServes();
     });
   });
 
@@ -198,7 +183,7 @@ describe('auth hardening', () => {
         { feed: 'host2.atomic', v: 2 },
         { feed: 'host1.atomic', v: 3 },
       ]);
-      const res = await post(server.url, batch, 'application/json', '', bearer(producer));
+      const res = await post(suite.server.url, batch, 'application/json', '', bearer(producer));
       expect(res.status).toBe(403);
       expect(errorCode(res.body)).toBe('forbidden');
       expect((res.body as { error: { details: unknown[] } }).error.details).toEqual([
@@ -207,11 +192,11 @@ describe('auth hardening', () => {
       const stored = await get('/api/v1/feeds/host1.atomic/points', bearer(admin));
       expect(stored.status).toBe(404);
       expect(errorCode(stored.body)).toBe('feed_not_found');
-      const allowed = await post(server.url, json([{ feed: 'host1.atomic', v: 4 }]), 'application/json', '', {
+      const allowed = await post(suite.server.url, json([{ feed: 'host1.atomic', v: 4 }]), 'application/json', '', {
         ...bearer(producer),
       });
       expect(allowed.status).toBe(202);
-      await bystander.stillServes();
+      await suite.bystander.stillServes();
     });
 
     it.each([
@@ -226,7 +211,7 @@ describe('auth hardening', () => {
       await stream.until((c) => c.ended, 10_000, 'the refusal to end');
       expect(stream.status).toBe(403);
       expect(errorCode(JSON.parse(stream.body))).toBe('forbidden');
-      await bystander.stillServes();
+      await suite.bystander.stillServes();
     });
 
     it('resumes a viewer’s stream only for its own feeds, refusing a cursor replay of another feed', async () => {
@@ -235,11 +220,11 @@ describe('auth hardening', () => {
         { feed: 'host1.r', v },
         { feed: 'host2.r', v },
       ];
-      await post(server.url, json(both(1)), 'application/json', '', bearer(admin));
+      await post(suite.server.url, json(both(1)), 'application/json', '', bearer(admin));
       await watcher.untilPoints('host2.r', 1);
       const cursor = watcher.lastId();
       expect(cursor).toBeDefined();
-      await post(server.url, json(both(2)), 'application/json', '', bearer(admin));
+      await post(suite.server.url, json(both(2)), 'application/json', '', bearer(admin));
       await watcher.untilPoints('host2.r', 2);
 
       const replay = await open('/api/v1/stream?feeds=host2.r', { ...bearer(viewer), 'last-event-id': cursor! });
@@ -250,11 +235,11 @@ describe('auth hardening', () => {
       const resumed = await open('/api/v1/stream?feeds=host1.%3E', { ...bearer(viewer), 'last-event-id': cursor! });
       expect(resumed.status).toBe(200);
       await resumed.untilPoints('host1.r', 1);
-      await post(server.url, json(both(3)), 'application/json', '', bearer(admin));
+      await post(suite.server.url, json(both(3)), 'application/json', '', bearer(admin));
       await resumed.untilPoints('host1.r', 2);
       expect(resumed.points('host1.r').v).toEqual([2, 3]);
       expect(resumed.points('host2.r').v).toEqual([]);
-      await bystander.stillServes();
+      await suite.bystander.stillServes();
     });
 
     it('answers a viewer’s socket subscribe outside its patterns with forbidden and keeps the socket', async () => {
@@ -264,9 +249,9 @@ describe('auth hardening', () => {
         expect(ack, feeds.join()).toMatchObject({ ok: false, error: { code: 'forbidden' } });
       }
       expect(await socket.ack('subscribe', { feeds: ['host1.sock'] })).toMatchObject({ ok: true });
-      await post(server.url, json([{ feed: 'host1.sock', v: 9 }]), 'application/json', '', bearer(admin));
+      await post(suite.server.url, json([{ feed: 'host1.sock', v: 9 }]), 'application/json', '', bearer(admin));
       await socket.untilValues('host1.sock', 1);
-      await bystander.stillServes();
+      await suite.bystander.stillServes();
     });
 
     it('lists only the feeds a viewer may read', async () => {
@@ -274,24 +259,24 @@ describe('auth hardening', () => {
         { feed: 'host1.list.a', v: 1 },
         { feed: 'host2.list.b', v: 2 },
       ]);
-      expect((await post(server.url, feeds, 'application/json', '', bearer(admin))).status).toBe(202);
+      expect((await post(suite.server.url, feeds, 'application/json', '', bearer(admin))).status).toBe(202);
       const listed = await get('/api/v1/feeds?match=*.list.*', bearer(viewer));
       expect(listed.status).toBe(200);
       expect((listed.body as FeedInfo[]).map((f) => f.name)).toEqual(['host1.list.a']);
       const other = await get('/api/v1/feeds?match=host2.%3E', bearer(viewer));
       expect(other.status).toBe(200);
       expect(other.body).toEqual([]);
-      await bystander.stillServes();
+      await suite.bystander.stillServes();
     });
 
     it('refuses points of a feed outside the viewer’s patterns with 403, whether or not the feed exists', async () => {
-      await post(server.url, json([{ feed: 'host2.secret', v: 1 }]), 'application/json', '', bearer(admin));
+      await post(suite.server.url, json([{ feed: 'host2.secret', v: 1 }]), 'application/json', '', bearer(admin));
       for (const feed of ['host2.secret', 'host2.nothing']) {
         const res = await get(`/api/v1/feeds/${feed}/points`, bearer(viewer));
         expect(res.status, feed).toBe(403);
         expect(errorCode(res.body), feed).toBe('forbidden');
       }
-      await bystander.stillServes();
+      await suite.bystander.stillServes();
     });
 
     it('refuses a poll outside the viewer’s patterns with 403 forbidden', async () => {
@@ -300,40 +285,23 @@ describe('auth hardening', () => {
         expect(res.status, feeds).toBe(403);
         expect(errorCode(res.body), feeds).toBe('forbidden');
       }
-      await bystander.stillServes();
+      await suite.bystander.stillServes();
     });
 
     it('refuses a foreign Origin with origin_not_allowed even with a valid admin token', async () => {
       const res = await get('/api/v1/feeds', { ...bearer(admin), origin: 'https://evil.example' });
       expect(res.status).toBe(403);
       expect(errorCode(res.body)).toBe('origin_not_allowed');
-      await bystander.stillServes();
+      await suite.bystander.stillServes();
     });
   });
 });
 
 describe('origin hardening', () => {
-  let server: TestServer;
-  let bystander: Bystander;
-  const sockets: ControlClient[] = [];
+  const suite = hardenedSuite(() => startServer());
   const evil = { origin: 'https://evil.example' };
-  const connect = async (options: Parameters<typeof ControlClient.connect>[1] = {}): Promise<ControlClient> => {
-    const socket = await ControlClient.connect(server.url, options);
-    sockets.push(socket);
-    return socket;
-  };
-
-  beforeAll(async () => {
-    server = await startServer();
-    bystander = await Bystander.open(server.url);
-  });
-  afterEach(() => {
-    for (const socket of sockets.splice(0)) socket.close();
-  });
-  afterAll(async () => {
-    bystander.close();
-    await server.close();
-  });
+  const connect = (options: Parameters<typeof ControlClient.connect>[1] = {}): Promise<ControlClient> =>
+    suite.socket(options);
 
   it.each([
     ['GET', '/api/v1/stream?feeds=o.a'],
@@ -343,7 +311,7 @@ describe('origin hardening', () => {
     ['GET', '/api/v1/poll?feeds=o.a'],
     ['GET', '/metrics'],
   ])('refuses %s %s from a foreign Origin with 403 origin_not_allowed in open mode', async (method, path) => {
-    const res = await getJson(`${server.url}${path}`, {
+    const res = await getJson(`${suite.server.url}${path}`, {
       method,
       body: method === 'POST' ? json([{ feed: 'o.a', v: 1 }]) : undefined,
       headers: { 'content-type': 'application/json', ...evil },
@@ -351,44 +319,44 @@ describe('origin hardening', () => {
     expect(res.status).toBe(403);
     expect(errorCode(res.body)).toBe('origin_not_allowed');
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
-    const stored = await getJson(`${server.url}/api/v1/feeds/o.a/points`);
+    const stored = await getJson(`${suite.server.url}/api/v1/feeds/o.a/points`);
     expect(stored.status).toBe(404);
-    await bystander.stillServes();
+    await suite.bystander.stillServes();
   });
 
   it.each([
     ['the null origin', () => 'null'],
-    ['a look-alike host', () => `http://127.0.0.1.evil.example:${new URL(server.url).port}`],
+    ['a look-alike host', () => `http://127.0.0.1.evil.example:${new URL(suite.server.url).port}`],
     ['the same host on another port', () => 'http://127.0.0.1:1'],
-    ['the server’s address as userinfo', () => `http://127.0.0.1:${new URL(server.url).port}@evil.example`],
+    ['the server’s address as userinfo', () => `http://127.0.0.1:${new URL(suite.server.url).port}@evil.example`],
     ['a malformed origin', () => 'http//127.0.0.1'],
   ])('refuses %s with 403 origin_not_allowed', async (_name, origin) => {
-    const res = await getJson(`${server.url}/api/v1/feeds`, { headers: { origin: origin() } });
+    const res = await getJson(`${suite.server.url}/api/v1/feeds`, { headers: { origin: origin() } });
     expect(res.status).toBe(403);
     expect(errorCode(res.body)).toBe('origin_not_allowed');
-    await bystander.stillServes();
+    await suite.bystander.stillServes();
   });
 
   it('lets the server’s own origin through and keeps /health open to any origin', async () => {
-    const own = { origin: server.url };
-    const ingested = await post(server.url, json([{ feed: 'o.same', v: 1 }]), 'application/json', '', own);
+    const own = { origin: suite.server.url };
+    const ingested = await post(suite.server.url, json([{ feed: 'o.same', v: 1 }]), 'application/json', '', own);
     expect(ingested.status).toBe(202);
-    const stream = await SseClient.open(`${server.url}/api/v1/stream?feeds=o.same&history=60000`, own);
+    const stream = await SseClient.open(`${suite.server.url}/api/v1/stream?feeds=o.same&history=60000`, own);
     try {
       expect(stream.status).toBe(200);
       await stream.untilPoints('o.same', 1);
     } finally {
       stream.close();
     }
-    const health = await getJson(`${server.url}/health/live`, { headers: evil });
+    const health = await getJson(`${suite.server.url}/health/live`, { headers: evil });
     expect(health.status).toBe(200);
-    await bystander.stillServes();
+    await suite.bystander.stillServes();
   });
 
   it('refuses a Socket.IO handshake from a foreign Origin over WebSocket and polling, and admits one without', async () => {
     await expect(connect({ extraHeaders: evil })).rejects.toThrow();
     const polling = await getJson<{ code: number; message: string }>(
-      `${server.url}/socket.io/?EIO=4&transport=polling`,
+      `${suite.server.url}/socket.io/?EIO=4&transport=polling`,
       { headers: evil },
     );
     expect(polling.status).toBe(403);
@@ -396,14 +364,14 @@ describe('origin hardening', () => {
 
     const socket = await connect();
     expect(await socket.ack('subscribe', { feeds: ['o.sock'] })).toMatchObject({ ok: true });
-    await post(server.url, json([{ feed: 'o.sock', v: 1 }]), 'application/json');
+    await post(suite.server.url, json([{ feed: 'o.sock', v: 1 }]), 'application/json');
     await socket.untilValues('o.sock', 1);
-    await bystander.stillServes();
+    await suite.bystander.stillServes();
   });
 
   it('answers a foreign Origin’s WebSocket upgrade with 403 origin_not_allowed', async () => {
     const refusal = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const ws = new WebSocket(`${server.url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`, {
+      const ws = new WebSocket(`${suite.server.url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`, {
         headers: evil,
       });
       ws.once('error', () => undefined);
@@ -420,31 +388,21 @@ describe('origin hardening', () => {
     });
     expect(refusal.body).toContain('origin_not_allowed');
     expect(refusal.status).toBe(403);
-    await bystander.stillServes();
+    await suite.bystander.stillServes();
   });
 });
 
 describe('ALLOWED_ORIGINS', () => {
   const ops = 'https://ops.example.com';
-  let server: TestServer;
-  let bystander: Bystander;
-
-  beforeAll(async () => {
-    server = await startServer({ ALLOWED_ORIGINS: ops });
-    bystander = await Bystander.open(server.url);
-  });
-  afterAll(async () => {
-    bystander.close();
-    await server.close();
-  });
+  const suite = hardenedSuite(() => startServer({ ALLOWED_ORIGINS: ops }));
 
   it('lets a listed origin through with CORS headers, preflight included, and still refuses others', async () => {
-    const listed = await getJson(`${server.url}/api/v1/feeds`, { headers: { origin: ops } });
+    const listed = await getJson(`${suite.server.url}/api/v1/feeds`, { headers: { origin: ops } });
     expect(listed.status).toBe(200);
     expect(listed.headers.get('access-control-allow-origin')).toBe(ops);
     expect(listed.headers.get('access-control-allow-credentials')).toBe('true');
 
-    const preflight = await fetch(`${server.url}/api/v1/ingest`, {
+    const preflight = await fetch(`${suite.server.url}/api/v1/ingest`, {
       method: 'OPTIONS',
       headers: {
         origin: ops,
@@ -455,30 +413,32 @@ describe('ALLOWED_ORIGINS', () => {
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe(ops);
     expect(preflight.headers.get('access-control-allow-methods')).toContain('POST');
-    const ingested = await post(server.url, json([{ feed: 'o.cors', v: 1 }]), 'application/json', '', {
+    const ingested = await post(suite.server.url, json([{ feed: 'o.cors', v: 1 }]), 'application/json', '', {
       origin: ops,
     });
     expect(ingested.status).toBe(202);
 
-    const foreign = await fetch(`${server.url}/api/v1/ingest`, {
+    const foreign = await fetch(`${suite.server.url}/api/v1/ingest`, {
       method: 'OPTIONS',
       headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
     });
     expect(foreign.status).toBe(403);
     expect(errorCode(await foreign.json())).toBe('origin_not_allowed');
     expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
-    await bystander.stillServes();
+    await suite.bystander.stillServes();
   });
 
   it('admits a Socket.IO handshake from a listed origin and refuses a foreign one', async () => {
-    const socket = await ControlClient.connect(server.url, { extraHeaders: { origin: ops } });
+    const socket = await ControlClient.connect(suite.server.url, { extraHeaders: { origin: ops } });
     try {
       expect(await socket.ack('subscribe', { feeds: ['o.listed'] })).toMatchObject({ ok: true });
     } finally {
       socket.close();
     }
-    const foreign = ControlClient.connect(server.url, { extraHeaders: { origin: 'https://ops.example.com.evil' } });
+    const foreign = ControlClient.connect(suite.server.url, {
+      extraHeaders: { origin: 'https://ops.example.com.evil' },
+    });
     await expect(foreign).rejects.toThrow();
-    await bystander.stillServes();
+    await suite.bystander.stillServes();
   });
 });

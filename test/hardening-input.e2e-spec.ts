@@ -1,12 +1,10 @@
 import { request } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import type { ErrorBody } from '@pulseboard/protocol';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Bystander } from './support/bystander.js';
-import { ControlClient } from './support/control-client.js';
+import { describe, expect, it } from 'vitest';
 import { errorCode, getJson, post, type JsonResponse } from './support/http.js';
-import { startServer, type TestServer } from './support/server.js';
-import { SseClient } from './support/sse-client.js';
+import { hardenedSuite } from './support/hardened-suite.js';
+import { startServer } from './support/server.js';
 
 const json = (points: unknown[], extra = ''): string => `{"points":${JSON.stringify(points)}${extra}}`;
 const nested = (depth: number): string => `${'['.repeat(depth)}${']'.repeat(depth)}`;
@@ -40,11 +38,8 @@ function chunkedPost(url: string, chunks: string[], contentType: string): Promis
 }
 
 describe('input hardening', () => {
-  let server: TestServer;
-  let bystander: Bystander;
-  const streams: SseClient[] = [];
-  const sockets: ControlClient[] = [];
-  const get = (path: string, init: RequestInit = {}) => getJson(`${server.url}${path}`, init);
+  const suite = hardenedSuite(() => startServer({ MAX_BODY_BYTES: '2048', MAX_BATCH_POINTS: '50' }));
+  const get = (path: string, init: RequestInit = {}) => getJson(`${suite.server.url}${path}`, init);
   const notStored = async (feed: string): Promise<void> => {
     const res = await get(`/api/v1/feeds/${feed}/points`);
     expect(res.status, `${feed} was stored`).toBe(404);
@@ -53,33 +48,20 @@ describe('input hardening', () => {
   const putDashboard = (id: string, body: string | Uint8Array<ArrayBuffer>) =>
     get(`/api/v1/dashboards/${id}`, { method: 'PUT', body, headers: { 'content-type': 'application/json' } });
 
-  beforeAll(async () => {
-    server = await startServer({ MAX_BODY_BYTES: '2048', MAX_BATCH_POINTS: '50' });
-    bystander = await Bystander.open(server.url);
-  });
-  afterEach(() => {
-    for (const stream of streams.splice(0)) stream.close();
-    for (const socket of sockets.splice(0)) socket.close();
-  });
-  afterAll(async () => {
-    bystander.close();
-    await server.close();
-  });
-
   describe('ingest bodies', () => {
     it.each(['{"points":[', '{points:[]}', '{"points":[{"feed":"a","v":1},]}', '\u0000'])(
       'answers the malformed JSON %j with 400 invalid_json',
       async (body) => {
-        const res = await post(server.url, body, 'application/json');
+        const res = await post(suite.server.url, body, 'application/json');
         expect(res.status).toBe(400);
         expect(errorCode(res.body)).toBe('invalid_json');
-        await bystander.stillServes();
+        await suite.bystander.stillServes();
       },
     );
 
     it('answers a body over MAX_BODY_BYTES with 413 payload_too_large and closes that connection', async () => {
       const res = await post(
-        server.url,
+        suite.server.url,
         json([{ feed: 'big.a', v: 1 }], `,"pad":"${'x'.repeat(3000)}"`),
         'application/json',
       );
@@ -87,26 +69,26 @@ describe('input hardening', () => {
       expect(errorCode(res.body)).toBe('payload_too_large');
       expect(res.headers.get('connection')).toBe('close');
       await notStored('big.a');
-      await bystander.stillServes();
+      await suite.bystander.stillServes();
     });
 
     it('answers a chunked body without Content-Length that grows over the limit with 413', async () => {
       const chunks = ['{"points":[{"feed":"big.b","v":1}],"pad":"', ...Array<string>(10).fill('y'.repeat(500)), '"}'];
-      const res = await chunkedPost(`${server.url}/api/v1/ingest`, chunks, 'application/json');
+      const res = await chunkedPost(`${suite.server.url}/api/v1/ingest`, chunks, 'application/json');
       expect(res.status).toBe(413);
       expect(errorCode(res.body)).toBe('payload_too_large');
       await notStored('big.b');
-      await bystander.stillServes();
+      await suite.bystander.stillServes();
     });
 
     it('answers a gzip body that inflates past the limit with 413 payload_too_large', async () => {
       const bomb = gzipSync(Buffer.from(json([{ feed: 'big.c', v: 1 }], `,"pad":"${' '.repeat(500_000)}"`)));
       expect(bomb.length).toBeLessThan(2048);
-      const res = await post(server.url, bomb, 'application/json', '', { 'content-encoding': 'gzip' });
+      const res = await post(suite.server.url, bomb, 'application/json', '', { 'content-encoding': 'gzip' });
       expect(res.status).toBe(413);
       expect(errorCode(res.body)).toBe('payload_too_large');
       await notStored('big.c');
-      await bystander.stillServes();
+      await suite.bystander.stillServes();
     });
 
     it.each([
@@ -115,46 +97,46 @@ describe('input hardening', () => {
       ['line protocol', 'many a=1\n'.repeat(51), 'text/plain'],
     ])('answers a %s batch over MAX_BATCH_POINTS with 413 too_many_points', async (_name, body, type) => {
       expect(body.length).toBeLessThan(2048);
-      const res = await post(server.url, body, type);
+      const res = await post(suite.server.url, body, type);
       expect(res.status).toBe(413);
       expect(errorCode(res.body)).toBe('too_many_points');
       await notStored('many.a');
-      await bystander.stillServes();
+      await suite.bystander.stillServes();
     });
 
     it.each(['application/x-www-form-urlencoded', 'text/html', 'multipart/form-data; boundary=x', '', '__proto__'])(
       'answers the content type %j with 415 unsupported_media_type',
       async (type) => {
-        const res = await post(server.url, json([{ feed: 'mt.a', v: 1 }]), type);
+        const res = await post(suite.server.url, json([{ feed: 'mt.a', v: 1 }]), type);
         expect(res.status).toBe(415);
         expect(errorCode(res.body)).toBe('unsupported_media_type');
         await notStored('mt.a');
-        await bystander.stillServes();
+        await suite.bystander.stillServes();
       },
     );
 
     it.each(['br', 'compress', 'gzip, br'])(
       'answers Content-Encoding %j with 415 unsupported_encoding',
       async (enc) => {
-        const res = await post(server.url, json([{ feed: 'enc.a', v: 1 }]), 'application/json', '', {
+        const res = await post(suite.server.url, json([{ feed: 'enc.a', v: 1 }]), 'application/json', '', {
           'content-encoding': enc,
         });
         expect(res.status).toBe(415);
         expect(errorCode(res.body)).toBe('unsupported_encoding');
         await notStored('enc.a');
-        await bystander.stillServes();
+        await suite.bystander.stillServes();
       },
     );
 
     it('answers a body that claims gzip but is not with 400 invalid_body', async () => {
-      const res = await post(server.url, json([{ feed: 'enc.b', v: 1 }]), 'application/json', '', {
+      const res = await post(suite.server.url, json([{ feed: 'enc.b', v: 1 }]), 'application/json', '', {
         'content-encoding': 'gzip',
       });
       expect(res.status).toBe(400);
       expect(errorCode(res.body)).toBe('invalid_body');
       expectNoInternals(JSON.stringify(res.body));
       await notStored('enc.b');
-      await bystander.stillServes();
+      await suite.bystander.stillServes();
     });
   });
 
@@ -162,17 +144,17 @@ describe('input hardening', () => {
     it.each([
       [
         'an ingest body',
-        () => post(server.url, json([{ feed: 'deep.a', v: 1 }], `,"meta":${nested(40)}`), 'application/json'),
+        () => post(suite.server.url, json([{ feed: 'deep.a', v: 1 }], `,"meta":${nested(40)}`), 'application/json'),
       ],
       [
         'an ingest body nested 1000 deep',
-        () => post(server.url, json([{ feed: 'deep.a', v: 1 }], `,"m":${nested(1000)}`), 'application/json'),
+        () => post(suite.server.url, json([{ feed: 'deep.a', v: 1 }], `,"m":${nested(1000)}`), 'application/json'),
       ],
       [
         'objects at the top of an ingest body',
         () =>
           post(
-            server.url,
+            suite.server.url,
             json([{ feed: 'deep.a', v: 1 }], `,"meta":${'{"a":'.repeat(40)}1${'}'.repeat(40)}`),
             'application/json',
           ),
@@ -185,11 +167,11 @@ describe('input hardening', () => {
       expect(errorCode(res.body)).toBe('json_too_deep');
       await notStored('deep.a');
       for (const id of ['deep-1', 'deep-2']) expect((await get(`/api/v1/dashboards/${id}`)).status).toBe(404);
-      await bystander.stillServes();
+      await suite.bystander.stillServes();
     });
 
-    const ingestJson = (text: string) => () => post(server.url, text, 'application/json');
-    const ingestNdjson = (text: string) => () => post(server.url, text, 'application/x-ndjson');
+    const ingestJson = (text: string) => () => post(suite.server.url, text, 'application/json');
+    const ingestNdjson = (text: string) => () => post(suite.server.url, text, 'application/x-ndjson');
     it.each([
       [
         '__proto__ at the top of an ingest body',
@@ -230,7 +212,7 @@ describe('input hardening', () => {
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
       await notStored('pk.a');
       expect((await get('/api/v1/dashboards/pk-1')).status).toBe(404);
-      await bystander.stillServes();
+      await suite.bystander.stillServes();
     });
   });
 
@@ -251,18 +233,18 @@ describe('input hardening', () => {
           { feed, v: 2 },
         ],
       });
-      const res = await post(server.url, body, 'application/json');
+      const res = await post(suite.server.url, body, 'application/json');
       expect(res.status).toBe(400);
       expect(errorCode(res.body)).toBe('invalid_points');
       expect((res.body as ErrorBody).error.details).toEqual([{ index: 1, reason: expect.any(String) as string }]);
       await notStored('inj.ok');
       const ndjson = `${JSON.stringify({ feed: 'inj.ok', v: 1 })}\n${JSON.stringify({ feed, v: 2 })}\n`;
-      const lines = await post(server.url, ndjson, 'application/x-ndjson');
+      const lines = await post(suite.server.url, ndjson, 'application/x-ndjson');
       expect(lines.status).toBe(400);
       expect(errorCode(lines.body)).toBe('invalid_points');
       expect((lines.body as ErrorBody).error.details).toMatchObject([{ index: 1, line: 2 }]);
       await notStored('inj.ok');
-      await bystander.stillServes();
+      await suite.bystander.stillServes();
     });
 
     it.each([
@@ -279,14 +261,13 @@ describe('input hardening', () => {
       '/api/v1/poll?feeds=a%00b',
       '/api/v1/feeds?match=a%0Ab',
     ])('answers %s with 400 invalid_pattern before any stream opens', async (path) => {
-      const stream = await SseClient.open(`${server.url}${path}`);
-      streams.push(stream);
+      const stream = await suite.stream(path);
       expect(stream.status).toBe(400);
       await stream.until((c) => c.ended, 10_000, 'the refusal to end');
       expect(stream.headers['content-type']).toContain('application/json');
       expect(errorCode(JSON.parse(stream.body))).toBe('invalid_pattern');
       expect(stream.events).toEqual([]);
-      await bystander.stillServes();
+      await suite.bystander.stillServes();
     });
 
     it.each<[string, Record<string, string>, string]>([
@@ -298,7 +279,7 @@ describe('input hardening', () => {
       const res = await get(`/api/v1/stream?feeds=cur.a${query}`, { headers });
       expect(res.status).toBe(400);
       expect(errorCode(res.body)).toBe('invalid_cursor');
-      await bystander.stillServes();
+      await suite.bystander.stillServes();
     });
 
     it.each<[string, string, string?]>([
@@ -312,12 +293,11 @@ describe('input hardening', () => {
       const res = await get(path, { method, body, headers: { 'content-type': 'application/json' } });
       expect(res.status).toBe(400);
       expect(errorCode(res.body)).toBe('invalid_dashboard');
-      await bystander.stillServes();
+      await suite.bystander.stillServes();
     });
 
     it('answers a socket join of a dashboard id with control characters with invalid_dashboard', async () => {
-      const socket = await ControlClient.connect(server.url);
-      sockets.push(socket);
+      const socket = await suite.socket();
       for (const id of ['a\r\nb', 'a\u0000', '']) {
         expect(await socket.ack('join', { dashboard: id }), JSON.stringify(id)).toMatchObject({
           ok: false,
@@ -325,7 +305,7 @@ describe('input hardening', () => {
         });
       }
       expect(await socket.ack('join', { dashboard: 'ok-1' })).toMatchObject({ ok: true });
-      await bystander.stillServes();
+      await suite.bystander.stillServes();
     });
   });
 
@@ -337,21 +317,21 @@ describe('input hardening', () => {
       ['/api/v1/dashboards/%E0%A4%A', 400, 'bad_request'],
       ['/api/v1/feeds/%E0%A4%A/stream', 400, 'bad_request'],
     ])('answers the malformed escape in %s with %i %s as JSON, no stack trace', async (path, status, code) => {
-      const res = await fetch(`${server.url}${path}`);
+      const res = await fetch(`${suite.server.url}${path}`);
       const text = await res.text();
       expect(res.status).toBe(status);
       expect(res.headers.get('content-type')).toContain('application/json');
       expect(errorCode(JSON.parse(text))).toBe(code);
       expectNoInternals(text);
-      await bystander.stillServes();
+      await suite.bystander.stillServes();
     });
 
     it('keeps stack traces and paths out of every error body', async () => {
       const answers = await Promise.all([
-        post(server.url, '{"points":[', 'application/json'),
-        post(server.url, json([{ feed: 'x', v: 'NaN' }]), 'application/json'),
-        post(server.url, 'cpu,host= usage=', 'text/plain'),
-        post(server.url, '\u001f\u008b\u0008garbage', 'application/json', '', { 'content-encoding': 'gzip' }),
+        post(suite.server.url, '{"points":[', 'application/json'),
+        post(suite.server.url, json([{ feed: 'x', v: 'NaN' }]), 'application/json'),
+        post(suite.server.url, 'cpu,host= usage=', 'text/plain'),
+        post(suite.server.url, '\u001f\u008b\u0008garbage', 'application/json', '', { 'content-encoding': 'gzip' }),
         get('/api/v1/nothing-here'),
         get('/api/v1/feeds/x/points?from=later'),
         get('/api/v1/poll?timeoutMs=-1'),
@@ -364,28 +344,28 @@ describe('input hardening', () => {
         errorCode(res.body);
         expectNoInternals(JSON.stringify(res.body));
       }
-      await bystander.stillServes();
+      await suite.bystander.stillServes();
     });
   });
 
   it('keeps the event stream to server-made event names and ids, whatever feed names were tried', async () => {
     for (const feed of ['x\r\nevent: evil', 'x\nid: 999-999', 'x\u0000', 'x\r\rdata: {}']) {
-      const res = await post(server.url, JSON.stringify({ points: [{ feed, v: 1 }] }), 'application/json');
+      const res = await post(suite.server.url, JSON.stringify({ points: [{ feed, v: 1 }] }), 'application/json');
       expect(res.status, JSON.stringify(feed)).toBe(400);
       expect(errorCode(res.body)).toBe('invalid_points');
     }
     // line protocol turns what a feed name cannot hold into `_`
-    const lp = await post(server.url, 'safe\\ name,host=a\\,b\\ c\\=d v=1', 'text/plain');
+    const lp = await post(suite.server.url, 'safe\\ name,host=a\\,b\\ c\\=d v=1', 'text/plain');
     expect(lp.status).toBe(202);
-    const stream = await SseClient.open(`${server.url}/api/v1/stream?feeds=%3E&history=600000`);
-    streams.push(stream);
+    const stream = await suite.stream('/api/v1/stream?feeds=%3E&history=600000');
     expect(stream.status).toBe(200);
     await stream.untilPoints('safe_name.a_b_c_d.v', 1);
     expect(
-      (await post(server.url, JSON.stringify({ points: [{ feed: 'inj.live', v: 1 }] }), 'application/json')).status,
+      (await post(suite.server.url, JSON.stringify({ points: [{ feed: 'inj.live', v: 1 }] }), 'application/json'))
+        .status,
     ).toBe(202);
     await stream.untilPoints('inj.live', 1);
-    await bystander.stillServes();
+    await suite.bystander.stillServes();
     expect(stream.named('points').length).toBeGreaterThanOrEqual(2);
     for (const event of stream.events) {
       expect(['hello', 'points']).toContain(event.event);
