@@ -6,7 +6,7 @@ import { Retention, type RetentionOptions } from '../retention/retention.js';
 import { SubscriptionRegistry } from '../subscriptions/subscription-registry.js';
 import { ManualClock } from '../test-clock.js';
 import type { ConnectionOptions, DeliverySink } from './connection.js';
-import { RecordingSink } from './recording-sink.js';
+import { RecordingSink } from './testing/recording-sink.js';
 import { DeliveryScheduler, type SchedulerOptions } from './scheduler.js';
 import { ssePoints } from './sse-encoding.js';
 

@@ -3,7 +3,7 @@ import { decodeCursor } from '../cursor.js';
 import { Retention } from '../retention/retention.js';
 import { SubscriptionRegistry } from '../subscriptions/subscription-registry.js';
 import { ManualClock } from '../test-clock.js';
-import { RecordingSink } from './recording-sink.js';
+import { RecordingSink } from './testing/recording-sink.js';
 import { DeliveryScheduler } from './scheduler.js';
 
 const EPOCH = 'e0e0e0e0e0';

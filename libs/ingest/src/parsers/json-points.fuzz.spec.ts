@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parseJsonPoints } from './json-points.parser.js';
 import { parseNdjsonPoints } from './ndjson-points.parser.js';
 import type { ParseOptions, ParseResult } from './parse-result.js';
+import { expectNoInternals } from './testing/no-internals.js';
 import { applyEdit, textEdits } from './testing/text-edits.js';
 
 const NOW = 1_700_000_000_000;
@@ -265,19 +266,6 @@ const anyOptions = fc.record({
   maxDetails: fc.integer({ min: 0, max: 4 }),
   maxDepth: fc.option(fc.integer({ min: 1, max: 6 }), { nil: undefined }),
 });
-
-/** A stack frame as V8 prints it, at the start of a line. */
-const STACK_FRAME = /(^|\n)\s+at\s/;
-
-/** Text for the producer holds no stack frame and no server path, unless the body itself had them. */
-function expectNoInternals(text: string, input: string): void {
-  expect(typeof text).toBe('string');
-  expect(text).not.toBe('');
-  if (!STACK_FRAME.test(input)) expect(text).not.toMatch(STACK_FRAME);
-  for (const marker of [process.cwd(), 'file://', 'node_modules', 'node:internal']) {
-    if (!input.includes(marker)) expect(text).not.toContain(marker);
-  }
-}
 
 /**
  * Checks a result against the contract: accepted bodies give exactly their points; refusals carry a

@@ -10,6 +10,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseLineProtocol, PRECISIONS, type Precision } from './line-protocol.parser.js';
 import type { ParseFailure, ParseOptions, ParseResult } from './parse-result.js';
+import { LINE_PROTOCOL_BOOLEANS } from './testing/line-protocol-booleans.js';
+import { expectNoInternals } from './testing/no-internals.js';
 import { applyEdit, textEdits } from './testing/text-edits.js';
 
 const NOW = 1_700_000_000_000;
@@ -72,18 +74,6 @@ interface FieldValue {
 
 const INT64 = 2n ** 63n;
 const finite = fc.double({ noNaN: true, noDefaultInfinity: true }).map((v) => (v === 0 ? 0 : v));
-const BOOLEANS: [string, number][] = [
-  ['t', 1],
-  ['T', 1],
-  ['true', 1],
-  ['True', 1],
-  ['TRUE', 1],
-  ['f', 0],
-  ['F', 0],
-  ['false', 0],
-  ['False', 0],
-  ['FALSE', 0],
-];
 
 const fieldValue: fc.Arbitrary<FieldValue> = fc.oneof(
   { weight: 4, arbitrary: finite.map((v) => ({ text: String(v), value: v })) },
@@ -92,7 +82,7 @@ const fieldValue: fc.Arbitrary<FieldValue> = fc.oneof(
   { weight: 1, arbitrary: finite.map((v) => ({ text: v.toExponential(), value: v })) },
   { weight: 2, arbitrary: fc.bigInt(-INT64, INT64 - 1n).map((n) => ({ text: `${n}i`, value: Number(n) })) },
   { weight: 1, arbitrary: fc.bigInt(0n, 2n ** 64n - 1n).map((n) => ({ text: `${n}u`, value: Number(n) })) },
-  { weight: 1, arbitrary: fc.constantFrom(...BOOLEANS).map(([text, value]) => ({ text, value })) },
+  { weight: 1, arbitrary: fc.constantFrom(...LINE_PROTOCOL_BOOLEANS).map(([text, value]) => ({ text, value })) },
   {
     weight: 1,
     arbitrary: fc
@@ -283,19 +273,6 @@ const anyOptions = fc.record({
   maxDetails: fc.integer({ min: 0, max: 4 }),
   precision: fc.constantFrom(...PRECISIONS),
 });
-
-/** A stack frame as V8 prints it, at the start of a line. */
-const STACK_FRAME = /(^|\n)\s+at\s/;
-
-/** Text for the producer holds no stack frame and no server path, unless the body itself had them. */
-function expectNoInternals(text: string, input: string): void {
-  expect(typeof text).toBe('string');
-  expect(text).not.toBe('');
-  if (!STACK_FRAME.test(input)) expect(text).not.toMatch(STACK_FRAME);
-  for (const marker of [process.cwd(), 'file://', 'node_modules', 'node:internal']) {
-    if (!input.includes(marker)) expect(text).not.toContain(marker);
-  }
-}
 
 function expectWellFormed(input: string, opts: Options, result: ParseResult): void {
   const lines = input.split('\n');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isPrecision, parseLineProtocol, type Precision, PRECISIONS } from './line-protocol.parser.js';
 import type { ParseFailure, ParseOptions, ParseSuccess } from './parse-result.js';
+import { LINE_PROTOCOL_BOOLEANS } from './testing/line-protocol-booleans.js';
 
 const NOW = 1_700_000_000_000;
 const TS = '1764230400000000000';
@@ -254,18 +255,7 @@ describe('parseLineProtocol', () => {
       },
     );
 
-    it.each([
-      ['t', 1],
-      ['T', 1],
-      ['true', 1],
-      ['True', 1],
-      ['TRUE', 1],
-      ['f', 0],
-      ['F', 0],
-      ['false', 0],
-      ['False', 0],
-      ['FALSE', 0],
-    ])('reads the boolean %s', (text, expected) => {
+    it.each(LINE_PROTOCOL_BOOLEANS)('reads the boolean %s', (text, expected) => {
       expect(values(`m x=${text}`)).toEqual([expected]);
     });
 

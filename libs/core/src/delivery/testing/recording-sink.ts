@@ -1,4 +1,4 @@
-import type { CloseReason, Delivery, DeliverySink } from './connection.js';
+import type { CloseReason, Delivery, DeliverySink } from '../connection.js';
 
 /** Records what the scheduler hands it; `writable` plays the socket's drain state. */
 export class RecordingSink implements DeliverySink {
