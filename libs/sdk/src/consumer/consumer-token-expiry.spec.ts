@@ -4,11 +4,10 @@
  * and vitest's fake timers: expiry mid-stream, a refused reconnection and a
  * token callback that keeps giving bad tokens have to happen on cue.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { TokenSource } from '../platform.js';
-import { chunk, harness, type Harness } from '../testing/consumer-harness.js';
+import { chunk, useHarnesses, type Harness } from '../testing/consumer-harness.js';
 import type { ConsumerOptions } from './consumer-options.js';
-import type { PulseboardConsumer } from './pulseboard-consumer.js';
 
 /** A token callback that hands out `t-1`, `t-2`, … and counts its calls. */
 function tokenCounter(): { token: TokenSource; calls: () => number } {
@@ -17,20 +16,7 @@ function tokenCounter(): { token: TokenSource; calls: () => number } {
 }
 
 describe('PulseboardConsumer token expiry', () => {
-  const consumers: PulseboardConsumer[] = [];
-  const make = (options: Partial<ConsumerOptions> = {}): Harness => {
-    const h = harness(options);
-    consumers.push(h.consumer);
-    return h;
-  };
-
-  beforeEach(() => {
-    vi.useFakeTimers();
-  });
-  afterEach(() => {
-    for (const consumer of consumers.splice(0)) consumer.close();
-    vi.useRealTimers();
-  });
+  const make = useHarnesses();
 
   describe('stream', () => {
     it('reopens at once after an expiry mid-stream, resuming from the cursor with a fresh token', () => {

@@ -4,27 +4,12 @@
  * produced on cue and measured to the millisecond, which a real server and
  * clock cannot do. test/sdk-consumer.e2e-spec.ts runs it against the real server.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { PulseboardError } from '../pulseboard-error.js';
-import { chunk, harness, type Harness } from '../testing/consumer-harness.js';
-import type { ConsumerOptions } from './consumer-options.js';
-import type { PulseboardConsumer } from './pulseboard-consumer.js';
+import { chunk, useHarnesses } from '../testing/consumer-harness.js';
 
 describe('PulseboardConsumer', () => {
-  const consumers: PulseboardConsumer[] = [];
-  const make = (options: Partial<ConsumerOptions> = {}, seesComments = true): Harness => {
-    const h = harness(options, seesComments);
-    consumers.push(h.consumer);
-    return h;
-  };
-
-  beforeEach(() => {
-    vi.useFakeTimers();
-  });
-  afterEach(() => {
-    for (const consumer of consumers.splice(0)) consumer.close();
-    vi.useRealTimers();
-  });
+  const make = useHarnesses();
 
   it('moves disconnected → connecting → connected on hello, and back to disconnected on close', () => {
     const { consumer, sse, states } = make();

@@ -2,6 +2,7 @@
  * A consumer wired to the scripted stream and socket of fakes.ts, with
  * everything it emits recorded, for the consumer's unit specs.
  */
+import { afterEach, beforeEach, vi } from 'vitest';
 import type { ConnectionState, ConsumerOptions, ReconnectEvent } from '../consumer/consumer-options.js';
 import { PulseboardConsumer } from '../consumer/pulseboard-consumer.js';
 import type { PulseboardError } from '../pulseboard-error.js';
@@ -31,6 +32,26 @@ export function harness(options: Partial<ConsumerOptions> = {}, seesComments = t
   consumer.on('reconnect', (event) => h.reconnects.push(event));
   consumer.on('error', (error) => h.errors.push(error));
   return h;
+}
+
+/**
+ * For the enclosing `describe`: vitest's fake timers around each test, and a
+ * `make` that builds harnesses whose consumers are closed after it.
+ */
+export function useHarnesses(): (options?: Partial<ConsumerOptions>, seesComments?: boolean) => Harness {
+  const consumers: PulseboardConsumer[] = [];
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    for (const consumer of consumers.splice(0)) consumer.close();
+    vi.useRealTimers();
+  });
+  return (options = {}, seesComments = true) => {
+    const h = harness(options, seesComments);
+    consumers.push(h.consumer);
+    return h;
+  };
 }
 
 /** A columnar chunk whose `t` are the values in seconds. */
