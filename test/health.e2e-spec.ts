@@ -1,6 +1,8 @@
 import type { FeedInfo } from '@pulseboard/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getJson, ingest } from './support/http.js';
+import { ControlClient } from './support/control-client.js';
+import { getJson, ingest, post } from './support/http.js';
+import { metricValue } from './support/metrics.js';
 import { startServer, type TestServer } from './support/server.js';
 import { SseClient } from './support/sse-client.js';
 
@@ -45,6 +47,29 @@ describe('health and metrics', () => {
     expect(metric('pulseboard_feeds')).toBe(1);
     expect(metric('pulseboard_tick_duration_seconds_count')).toBeGreaterThan(0);
     expect(text).toContain('nodejs_eventloop_lag_seconds');
+  });
+
+  it('counts refusals by their error code, over HTTP, before routing and on the socket', async () => {
+    const refused = (code: string): Promise<number> =>
+      metricValue(server.url, `pulseboard_refusals_total{code="${code}"}`);
+    const before = {
+      points: await refused('invalid_points'),
+      origin: await refused('origin_not_allowed'),
+      message: await refused('invalid_message'),
+    };
+    expect((await post(server.url, '{"points":[{"feed":"m.b","v":"x"}]}', 'application/json')).status).toBe(400);
+    expect((await post(server.url, '{"points":[{"feed":"m.b","v":"y"}]}', 'application/json')).status).toBe(400);
+    const foreign = await fetch(`${server.url}/api/v1/feeds`, { headers: { origin: 'https://elsewhere.example' } });
+    expect(foreign.status).toBe(403);
+    const socket = await ControlClient.connect(server.url);
+    try {
+      expect(await socket.ack('subscribe', { feeds: 'm.a' })).toMatchObject({ error: { code: 'invalid_message' } });
+    } finally {
+      socket.close();
+    }
+    expect(await refused('invalid_points')).toBe(before.points + 2);
+    expect(await refused('origin_not_allowed')).toBe(before.origin + 1);
+    expect(await refused('invalid_message')).toBe(before.message + 1);
   });
 });
 

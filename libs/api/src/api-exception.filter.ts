@@ -1,7 +1,16 @@
-import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import {
+  Catch,
+  HttpException,
+  HttpStatus,
+  Injectable,
+  Logger,
+  type ArgumentsHost,
+  type ExceptionFilter,
+} from '@nestjs/common';
 import type { ErrorBody, ErrorCode } from '@pulseboard/protocol';
 import type { Response } from 'express';
 import { ApiError, errorBody } from './api-error.js';
+import { Refusals } from './refusals.js';
 
 const CODE_BY_STATUS: Record<number, ErrorCode> = {
   400: 'bad_request',
@@ -20,13 +29,17 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
  * generic 500 so that no stack trace or path ever reaches a client.
  */
 @Catch()
+@Injectable()
 export class ApiExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('Api');
+
+  constructor(private readonly refusals: Refusals) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw exception;
     const response = host.switchToHttp().getResponse<Response>();
     const { status, body, headers } = this.toResponse(exception);
+    this.refusals.count(body.error.code);
     if (response.headersSent) {
       // a stream that already started cannot carry a JSON error: end it
       response.end();

@@ -8,3 +8,4 @@ export * from './principal.js';
 export * from './feed-access.js';
 export * from './access.decorator.js';
 export * from './json-limits.js';
+export * from './refusals.js';

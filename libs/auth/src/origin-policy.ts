@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
-import { errorBody } from '@pulseboard/api';
+import { errorBody, Refusals } from '@pulseboard/api';
 import { AUTH_OPTIONS, type AuthModuleOptions } from './auth.module-definition.js';
 
 /** `https://Ops.example.com:443/` → `https://ops.example.com`. */
@@ -27,7 +27,10 @@ export function normalizeOrigin(origin: string): string | undefined {
 export class OriginPolicy {
   private readonly listed: Set<string>;
 
-  constructor(@Inject(AUTH_OPTIONS) options: AuthModuleOptions) {
+  constructor(
+    @Inject(AUTH_OPTIONS) options: AuthModuleOptions,
+    private readonly refusals: Refusals,
+  ) {
     this.listed = new Set(options.allowedOrigins.map((origin) => normalizeOrigin(origin) ?? origin));
   }
 
@@ -58,6 +61,7 @@ export class OriginPolicy {
         next();
         return;
       }
+      this.refusals.count('origin_not_allowed');
       response.writeHead(403, { 'Content-Type': 'application/json; charset=utf-8', Vary: 'Origin' });
       response.end(refusalBody(request));
     };
@@ -69,6 +73,7 @@ export class OriginPolicy {
    */
   refuseUpgrade(request: IncomingMessage, socket: Duplex): boolean {
     if (this.allows(request)) return false;
+    this.refusals.count('origin_not_allowed');
     const body = refusalBody(request);
     socket.end(
       `HTTP/1.1 403 Forbidden\r\nContent-Type: application/json; charset=utf-8\r\n` +

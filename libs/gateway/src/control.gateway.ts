@@ -10,7 +10,7 @@ import {
   type OnGatewayDisconnect,
   type OnGatewayInit,
 } from '@nestjs/websockets';
-import { ApiError, parseWithSchema, requireRole, TokenBucket, type Principal } from '@pulseboard/api';
+import { ApiError, parseWithSchema, Refusals, requireRole, TokenBucket, type Principal } from '@pulseboard/api';
 import { atExpiry, Authenticator, ConnectionLimits } from '@pulseboard/auth';
 import { AnnotationsService } from '@pulseboard/dashboards';
 import { DELIVERY_OPTIONS, SubscriptionControl, type DeliveryModuleOptions } from '@pulseboard/delivery';
@@ -47,6 +47,7 @@ export class ControlGateway implements OnGatewayInit, OnGatewayConnection, OnGat
     private readonly authenticator: Authenticator,
     private readonly limits: ConnectionLimits,
     private readonly cluster: ControlCluster,
+    private readonly refusals: Refusals,
     @Inject(GATEWAY_OPTIONS) private readonly options: GatewayModuleOptions,
     @Inject(STREAMING_OPTIONS) streaming: StreamingModuleOptions,
     @Inject(DELIVERY_OPTIONS) delivery: DeliveryModuleOptions,
@@ -95,10 +96,12 @@ export class ControlGateway implements OnGatewayInit, OnGatewayConnection, OnGat
       const ack: unknown = packet.length > 1 ? packet[packet.length - 1] : undefined;
       const answer = typeof ack === 'function' ? (ack as (failure: AckFailure) => void) : undefined;
       if (socket.data.bucket !== undefined && socket.data.bucket.take(1, Date.now()) > 0) {
+        this.refusals.count('rate_limited');
         answer?.(failure('rate_limited', `at most ${this.options.controlRate} control messages per second`));
         return;
       }
       if (!CONTROL_EVENTS.has(event)) {
+        this.refusals.count('unknown_event');
         answer?.(failure('unknown_event', `unknown event ${JSON.stringify(event).slice(0, 80)}`));
         return;
       }
@@ -250,9 +253,13 @@ export class ControlGateway implements OnGatewayInit, OnGatewayConnection, OnGat
   }
 
   private failed(error: unknown): AckFailure {
-    if (error instanceof ApiError) return failure(error.code, error.message);
-    this.logger.error(error);
-    return failure('internal_error', 'the server could not handle this message');
+    const answer =
+      error instanceof ApiError
+        ? failure(error.code, error.message)
+        : failure('internal_error', 'the server could not handle this message');
+    if (!(error instanceof ApiError)) this.logger.error(error);
+    this.refusals.count(answer.error.code);
+    return answer;
   }
 }
 

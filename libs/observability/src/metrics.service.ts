@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { Refusals } from '@pulseboard/api';
 import { DeliveryScheduler, Retention } from '@pulseboard/core';
 import { PointWriter } from '@pulseboard/streaming';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
@@ -9,7 +10,13 @@ import { ServerStats } from './server-stats.service.js';
 export class MetricsService {
   readonly registry = new Registry();
 
-  constructor(scheduler: DeliveryScheduler, retention: Retention, writer: PointWriter, stats: ServerStats) {
+  constructor(
+    scheduler: DeliveryScheduler,
+    retention: Retention,
+    writer: PointWriter,
+    stats: ServerStats,
+    refusals: Refusals,
+  ) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
 
@@ -44,6 +51,19 @@ export class MetricsService {
         for (const [transport, total] of stats.deliveredByTransport) {
           this.inc({ transport }, total - (seen.get(transport) ?? 0));
           seen.set(transport, total);
+        }
+      },
+    });
+    const refused = new Map<string, number>();
+    new Counter({
+      name: 'pulseboard_refusals_total',
+      help: 'Requests and socket messages refused, by error code (each limit has its own code).',
+      labelNames: ['code'],
+      registers,
+      collect() {
+        for (const [code, total] of refusals.byCode()) {
+          this.inc({ code }, total - (refused.get(code) ?? 0));
+          refused.set(code, total);
         }
       },
     });
