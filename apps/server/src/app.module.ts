@@ -25,6 +25,7 @@ export class AppModule {
           issuer: config.authIssuer,
           audience: config.authAudience,
           allowedOrigins: config.allowedOrigins,
+          allowedHosts: config.allowedHosts,
           trustProxy: config.trustProxy,
           maxConnectionsPerIp: config.maxConnectionsPerIp,
           maxConnectionsPerToken: config.maxConnectionsPerToken,

@@ -18,10 +18,11 @@ export interface CreatedApp {
   logger: Logger;
 }
 
+// Express matches routes case-insensitively (`/API/v1/ingest` runs the ingest route): so do these.
 /** Paths the API owns; the dashboard's files are served for everything else. */
-const API_PATH = /^\/(api|health|metrics)(\/|$|\?)/;
-/** Paths whose callers' `Origin` is checked (health probes stay open to anyone). */
-const GUARDED_PATH = /^\/(api|metrics)(\/|$|\?)/;
+const API_PATH = /^\/(api|health|metrics)(\/|$|\?)/i;
+/** Health probes: open to anyone, whatever their `Origin` or `Host`. */
+const PROBE_PATH = /^\/health(\/|$|\?)/i;
 const STREAM_PATH = /^\/api\/v1\/(stream|feeds\/[^/]+\/stream)(\?|$)/;
 
 /** Options every Nest application of this server is created with. */
@@ -61,9 +62,10 @@ export function configureApp(app: NestExpressApplication, config: AppConfig, log
 
 /**
  * The first middleware: takes the `access_token` query parameter out of the
- * URL, then — only for requests that carry an `Origin` — refuses foreign
- * origins on the API and answers CORS for listed ones. Requests without
- * `Origin` (producers, curl) pass straight through.
+ * URL, then refuses foreign origins (and in open mode foreign host names) on
+ * every path but the health probes, and answers CORS for listed origins.
+ * Which route will run is not guessed from the path: every request but a
+ * probe is checked, so no spelling of a path gets around the check.
  */
 function originsAndTokens(origins: OriginPolicy): RequestHandler {
   const checkOrigin = origins.middleware();
@@ -75,13 +77,12 @@ function originsAndTokens(origins: OriginPolicy): RequestHandler {
   });
   return (req, res, next) => {
     takeQueryToken(req);
-    if (req.headers.origin === undefined) {
-      next();
-      return;
-    }
-    const corsThenNext = (): void => answerCors(req, res, next);
-    if (GUARDED_PATH.test(req.url)) checkOrigin(req, res, corsThenNext);
-    else corsThenNext();
+    const corsThenNext = (): void => {
+      if (req.headers.origin === undefined) next();
+      else answerCors(req, res, next);
+    };
+    if (PROBE_PATH.test(req.url)) corsThenNext();
+    else checkOrigin(req, res, corsThenNext);
   };
 }
 
@@ -103,13 +104,13 @@ function limitRequestTime(server: Server, config: AppConfig): void {
 }
 
 /**
- * A WebSocket upgrade to the control socket from a foreign page is refused
- * with 403 `origin_not_allowed` before engine.io sees it (engine.io would
- * answer such an upgrade with a 400).
+ * A WebSocket upgrade from a foreign page (or, in open mode, a foreign host
+ * name) is refused with 403 before engine.io sees it (engine.io would answer
+ * such an upgrade with a 400), whatever its path.
  */
 function refuseForeignUpgrades(server: Server, origins: OriginPolicy): void {
   server.prependListener('upgrade', (request: IncomingMessage, socket: Duplex) => {
-    if ((request.url ?? '').startsWith('/socket.io')) origins.refuseUpgrade(request, socket);
+    origins.refuseUpgrade(request, socket);
   });
 }
 

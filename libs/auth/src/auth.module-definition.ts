@@ -13,6 +13,8 @@ export interface AuthModuleOptions {
   audience: string | undefined;
   /** Origins (`https://ops.example.com`) allowed besides the server's own. */
   allowedOrigins: readonly string[];
+  /** In open mode, host names answered besides loopback ones (`*`: any). */
+  allowedHosts: readonly string[];
   /** Which proxies' `X-Forwarded-For`/`X-Forwarded-Proto` are believed (Express `trust proxy` syntax); unset: none. */
   trustProxy: string | undefined;
   /** Open streams, polls and sockets per client address (0: unlimited). */

@@ -10,6 +10,7 @@ const options = (perIp: number, perToken: number): AuthModuleOptions => ({
   issuer: undefined,
   audience: undefined,
   allowedOrigins: [],
+  allowedHosts: [],
   trustProxy: undefined,
   maxConnectionsPerIp: perIp,
   maxConnectionsPerToken: perToken,

@@ -15,23 +15,46 @@ export function normalizeOrigin(origin: string): string | undefined {
   }
 }
 
+/** Host names that only reach this machine: no other site's name can be made to resolve to them for a page. */
+const LOOPBACK_HOST = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
+
+/** The host name of a `Host` header, lower-cased, without its port (`[::1]` keeps its brackets). */
+export function hostName(host: string): string {
+  const trimmed = host.trim().toLowerCase();
+  const port = /:\d*$/.exec(trimmed);
+  return port === null || trimmed.endsWith(']') ? trimmed : trimmed.slice(0, port.index);
+}
+
 /**
- * Which browser origins may talk to the server: its own (the dashboard it
- * serves) and those listed in `ALLOWED_ORIGINS`. A request without `Origin`
- * (curl, services, same-origin GETs) is judged by its token alone; one from
- * another origin is refused with 403 `origin_not_allowed` before anything
- * else, which is what stops another site's page from opening a stream or a
- * socket with the user's cookie.
+ * Which browser origins may talk to the server, and in open mode under which
+ * host names. Origins: its own (the dashboard it serves) and those listed in
+ * `ALLOWED_ORIGINS`. A request without `Origin` (curl, services, same-origin
+ * GETs) is judged by its token alone; one from another origin is refused with
+ * 403 `origin_not_allowed` before anything else, which is what stops another
+ * site's page from opening a stream or a socket with the user's cookie.
+ *
+ * Hosts: without tokens, a page on `attacker.example` whose name its owner
+ * re-points at 127.0.0.1 (DNS rebinding) would be same-origin with the
+ * server and pass the origin check. Open mode therefore answers only requests
+ * whose `Host` is a loopback name or listed in `ALLOWED_HOSTS` (403
+ * `host_not_allowed`); with tokens a rebound page has no token to send.
  */
 @Injectable()
 export class OriginPolicy {
   private readonly listed: Set<string>;
+  /** `undefined` when every host is accepted (tokens required, or `ALLOWED_HOSTS=*`). */
+  private readonly hosts: Set<string> | undefined;
 
   constructor(
     @Inject(AUTH_OPTIONS) options: AuthModuleOptions,
     private readonly refusals: Refusals,
   ) {
     this.listed = new Set(options.allowedOrigins.map((origin) => normalizeOrigin(origin) ?? origin));
+    const open = options.secret === undefined && options.jwksUrl === undefined;
+    this.hosts =
+      !open || options.allowedHosts.includes('*')
+        ? undefined
+        : new Set(options.allowedHosts.map((host) => hostName(host)));
   }
 
   /** Whether `origin` is in `ALLOWED_ORIGINS` (what CORS answers for). */
@@ -42,39 +65,46 @@ export class OriginPolicy {
 
   /** Whether a request may proceed: no `Origin`, the server's own origin, or a listed one. */
   allows(request: IncomingMessage): boolean {
+    return this.refusal(request) === undefined;
+  }
+
+  /** Why a request may not proceed (`host_not_allowed`, `origin_not_allowed`), or `undefined`. */
+  refusal(request: IncomingMessage): 'host_not_allowed' | 'origin_not_allowed' | undefined {
+    if (!this.hostAllowed(request.headers.host)) return 'host_not_allowed';
     const origin = request.headers.origin;
-    if (origin === undefined) return true;
-    if (this.isListed(origin)) return true;
+    if (origin === undefined || this.isListed(origin)) return undefined;
     const host = request.headers.host;
-    if (host === undefined) return false;
+    if (host === undefined) return 'origin_not_allowed';
     try {
-      return new URL(origin).host === host.toLowerCase();
+      return new URL(origin).host === host.toLowerCase() ? undefined : 'origin_not_allowed';
     } catch {
-      return false;
+      return 'origin_not_allowed';
     }
   }
 
-  /** Middleware: 403 `origin_not_allowed` for a foreign origin on the API. */
+  /** Middleware: 403 `host_not_allowed` or `origin_not_allowed`, else on to `next`. */
   middleware(): (request: IncomingMessage, response: ServerResponse, next: () => void) => void {
     return (request, response, next) => {
-      if (this.allows(request)) {
+      const refusal = this.refusal(request);
+      if (refusal === undefined) {
         next();
         return;
       }
-      this.refusals.count('origin_not_allowed');
+      this.refusals.count(refusal);
       response.writeHead(403, { 'Content-Type': 'application/json; charset=utf-8', Vary: 'Origin' });
-      response.end(refusalBody(request));
+      response.end(refusalBody(request, refusal));
     };
   }
 
   /**
-   * Refuses a WebSocket upgrade from a foreign origin with the same 403
-   * answer, written on the raw socket; `false` when the origin may proceed.
+   * Refuses a WebSocket upgrade from a foreign origin or host with the same
+   * 403 answer, written on the raw socket; `false` when it may proceed.
    */
   refuseUpgrade(request: IncomingMessage, socket: Duplex): boolean {
-    if (this.allows(request)) return false;
-    this.refusals.count('origin_not_allowed');
-    const body = refusalBody(request);
+    const refusal = this.refusal(request);
+    if (refusal === undefined) return false;
+    this.refusals.count(refusal);
+    const body = refusalBody(request, refusal);
     socket.end(
       `HTTP/1.1 403 Forbidden\r\nContent-Type: application/json; charset=utf-8\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
@@ -82,11 +112,23 @@ export class OriginPolicy {
     socket.destroy();
     return true;
   }
+
+  private hostAllowed(host: string | undefined): boolean {
+    if (this.hosts === undefined) return true;
+    if (host === undefined) return false;
+    const name = hostName(host);
+    return LOOPBACK_HOST.test(name) || this.hosts.has(name);
+  }
 }
 
-/** The JSON body of a refused origin. */
-function refusalBody(request: IncomingMessage): string {
-  return JSON.stringify(
-    errorBody('origin_not_allowed', `requests from ${JSON.stringify(request.headers.origin)} are not allowed`),
-  );
+/** The JSON body of a refused origin or host. */
+function refusalBody(request: IncomingMessage, refusal: 'host_not_allowed' | 'origin_not_allowed'): string {
+  const [header, value] =
+    refusal === 'host_not_allowed' ? ['Host', request.headers.host] : ['Origin', request.headers.origin];
+  const what = JSON.stringify(value ?? '').slice(0, 200);
+  const advice =
+    refusal === 'host_not_allowed'
+      ? 'without auth the server answers loopback host names only: add it to ALLOWED_HOSTS, or set AUTH_SECRET'
+      : 'add it to ALLOWED_ORIGINS to allow it';
+  return JSON.stringify(errorBody(refusal, `requests with ${header} ${what} are not allowed (${advice})`));
 }

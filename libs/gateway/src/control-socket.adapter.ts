@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { INestApplicationContext } from '@nestjs/common';
+import { Refusals } from '@pulseboard/api';
 import { OriginPolicy } from '@pulseboard/auth';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { Redis } from 'ioredis';
@@ -39,14 +40,21 @@ export class ControlSocketAdapter extends IoAdapter {
   override createIOServer(port: number, options?: ServerOptions): Server {
     const gateway = this.app.get<GatewayModuleOptions>(GATEWAY_OPTIONS);
     const origins = this.app.get(OriginPolicy);
+    const refusals = this.app.get(Refusals);
     // socket.io fills in every option left out; its `ServerOptions` type marks them all required
     return super.createIOServer(port, {
       ...options,
       ...socketServerOptions(gateway),
-      // a foreign page's handshake is refused (403) before a socket exists: no cross-site socket hijacking
+      // a foreign page's (or open mode's foreign host's) handshake is refused (403) before a socket exists:
+      // no cross-site socket hijacking
       allowRequest: (request, callback) => {
-        if (origins.allows(request)) callback(null, true);
-        else callback('origin_not_allowed', false);
+        const refusal = origins.refusal(request);
+        if (refusal === undefined) {
+          callback(null, true);
+          return;
+        }
+        refusals.count(refusal);
+        callback(refusal, false);
       },
       cors: {
         origin: (origin, callback) => callback(null, origin !== undefined && origins.isListed(origin)),

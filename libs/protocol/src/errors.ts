@@ -33,6 +33,7 @@ export const ERROR_CODES = [
   'token_expired',
   'forbidden',
   'origin_not_allowed',
+  'host_not_allowed',
   'too_many_connections',
   'auth_unavailable',
   'log_unavailable',

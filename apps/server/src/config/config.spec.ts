@@ -138,6 +138,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ JWKS_URL: 'file:///etc/keys' })).toThrow(/JWKS_URL must be an http\(s\) URL/);
   });
 
+  it('answers the listed host names and a specific bound address in open mode', () => {
+    expect(loadConfig({}).allowedHosts).toEqual([]);
+    expect(loadConfig({ ALLOWED_HOSTS: 'dash.example.com, *' }).allowedHosts).toEqual(['dash.example.com', '*']);
+    expect(loadConfig({ HOST: '10.1.2.3', ALLOW_OPEN: '1' }).allowedHosts).toEqual(['10.1.2.3']);
+    expect(loadConfig({ HOST: '0.0.0.0', ALLOW_OPEN: '1' }).allowedHosts).toEqual([]);
+    expect(() => loadConfig({ ALLOWED_HOSTS: 'https://dash.example.com' })).toThrow(/ALLOWED_HOSTS entries/);
+  });
+
   it('fails naming every bad variable', () => {
     let error: unknown;
     try {

@@ -139,6 +139,19 @@ const environment = z.object({
         }
       }
     }),
+  ALLOWED_HOSTS: z
+    .string()
+    .optional()
+    .superRefine((raw, ctx) => {
+      for (const host of list(raw)) {
+        if (host !== '*' && !/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+)(:\d+)?$/.test(host)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `ALLOWED_HOSTS entries must be host names like dash.example.com, or * (got ${JSON.stringify(host)})`,
+          });
+        }
+      }
+    }),
   TRUST_PROXY: z.string().optional(),
   MAX_CONNECTIONS_PER_IP: integer('MAX_CONNECTIONS_PER_IP', 1000, 0),
   MAX_CONNECTIONS_PER_TOKEN: integer('MAX_CONNECTIONS_PER_TOKEN', 1000, 0),
@@ -224,6 +237,8 @@ export interface AppConfig {
   /** Open mode (no auth) was asked for on a non-loopback `HOST`. */
   allowOpen: boolean;
   allowedOrigins: string[];
+  /** Without auth, host names answered besides loopback ones (and the bound `HOST`); `*`: any. */
+  allowedHosts: string[];
   trustProxy: string | undefined;
   maxConnectionsPerIp: number;
   maxConnectionsPerToken: number;
@@ -332,6 +347,11 @@ export function loadConfig(env: Environment): AppConfig {
     authAudience: optional(e.AUTH_AUDIENCE),
     allowOpen: e.ALLOW_OPEN,
     allowedOrigins: list(e.ALLOWED_ORIGINS).map((origin) => origin.replace(/\/$/, '')),
+    // a page reaching a specific bound address by that address is no rebinding
+    allowedHosts: [
+      ...list(e.ALLOWED_HOSTS),
+      ...(host === undefined || host === '' || ['0.0.0.0', '::', '[::]'].includes(host) ? [] : [host]),
+    ],
     trustProxy: optional(e.TRUST_PROXY),
     maxConnectionsPerIp: e.MAX_CONNECTIONS_PER_IP,
     maxConnectionsPerToken: e.MAX_CONNECTIONS_PER_TOKEN,
