@@ -56,6 +56,8 @@ import { LOG } from './tokens.js';
           maxFramePoints: options.maxFramePoints,
           slowTimeoutMs: options.slowClientTimeoutMs,
           epoch: () => log.epoch,
+          // only a shared log can hand out cursors this instance has not read up to yet
+          resumeWaitMs: options.redis === undefined ? 0 : undefined,
         }),
     },
     PointWriter,

@@ -185,6 +185,43 @@ describe('DeliveryScheduler', () => {
     expect(sink.deliveries).toHaveLength(1);
   });
 
+  it('starts a cursor ahead of a log only this process writes over at once: epoch gap, then what is retained', async () => {
+    const { ingest, log, open, tick } = setup({ resumeWaitMs: 0 });
+    await ingest(['a'], 3);
+    const sink = new RecordingSink();
+    open(sink, { resume: { epoch: log.epoch, positions: [36 ** 8] } });
+    tick();
+    expect(sink.gaps()).toEqual([{ feeds: ['a'], reason: 'epoch' }]);
+    expect(sink.values('a')).toEqual([1, 2, 3]);
+    await ingest(['a']);
+    tick();
+    expect(sink.values('a')).toEqual([1, 2, 3, 4]);
+  });
+
+  it('gives a cursor ahead of a shared log time to be reached, then starts it over', async () => {
+    const { ingest, log, open, retention, tick } = setup();
+    await ingest(['a'], 2);
+    const sink = new RecordingSink();
+    const ahead = retention.head + 1;
+    open(sink, { resume: { epoch: log.epoch, positions: [ahead] } });
+    tick(4_000);
+    expect(sink.deliveries).toHaveLength(0);
+    await ingest(['a']);
+    await ingest(['a']);
+    tick(100);
+    // reached: exactly what came after it
+    expect(sink.values('a')).toEqual([4]);
+    expect(sink.gaps()).toEqual([]);
+
+    const late = new RecordingSink();
+    open(late, { resume: { epoch: log.epoch, positions: [retention.head + 1000] } });
+    tick(4_000);
+    expect(late.deliveries).toHaveLength(0);
+    tick(1_000);
+    expect(late.gaps()).toEqual([{ feeds: ['a'], reason: 'epoch' }]);
+    expect(late.values('a')).toEqual([1, 2, 3, 4]);
+  });
+
   it('backfills history by point time, then goes live', async () => {
     const { ingest, open, tick, clock } = setup();
     const now = clock.now();

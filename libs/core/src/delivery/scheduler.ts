@@ -13,8 +13,9 @@ import {
 import { TickRound } from './tick-round.js';
 
 /**
- * How long a resumed connection waits for this instance to apply what its
- * cursor has seen of a split log before it starts from what has been applied.
+ * How long a resumed connection waits, by default, for this instance to apply
+ * what its cursor has seen of a shared log (another instance may have read
+ * further) before it starts from what has been applied.
  */
 const RESUME_WAIT_MS = 5000;
 
@@ -29,6 +30,13 @@ export interface SchedulerOptions {
   slowTimeoutMs: number;
   /** The log's current epoch, for cursors. */
   epoch: () => string;
+  /**
+   * How long a cursor ahead of what this instance has applied may wait for it
+   * (default 5 s): a shared log's other instances may have read further. A
+   * log only this process writes has issued every position it will ever
+   * reach, so it passes 0: a cursor ahead of it is answered at once.
+   */
+  resumeWaitMs?: number;
   clock?: Clock;
 }
 
@@ -139,11 +147,7 @@ export class DeliveryScheduler {
         connection.pendingResume = { positions, since: this.clock.now() };
         this.resume(connection, false);
       } else {
-        // the cursor belongs to a log that is gone: say so, then send all that is retained
-        connection.pendingGap = { feeds: this.namesOf(connection), reason: 'epoch' };
-        const oldest = this.retention.batches.oldestPosition;
-        connection.cursor = oldest === undefined ? head : oldest - 1;
-        connection.backfill = { minT: -Infinity, until: head, spanMs: 0 };
+        this.startOver(connection);
       }
     } else {
       connection.cursor = head;
@@ -215,6 +219,14 @@ export class DeliveryScheduler {
   private resume(connection: Connection, now: boolean): boolean {
     const pending = connection.pendingResume;
     if (pending === undefined) return true;
+    if (this.retention.partitions === 1 && pending.positions[0] > this.retention.head) {
+      if (!now) return false;
+      // a position this log never reached (a shared log that lost its data, or a made-up cursor): waiting would
+      // keep the client silent until the log got there, so it is told continuity was lost and starts over
+      connection.pendingResume = undefined;
+      this.startOver(connection);
+      return true;
+    }
     const point = this.retention.resumeAt(pending.positions, now);
     if (point === undefined) return false;
     connection.pendingResume = undefined;
@@ -227,11 +239,20 @@ export class DeliveryScheduler {
     return true;
   }
 
+  /** For a cursor of a log that is gone: says so (`gap` `epoch`), then sends all that is retained. */
+  private startOver(connection: Connection): void {
+    const head = this.retention.head;
+    connection.pendingGap = { feeds: this.namesOf(connection), reason: 'epoch' };
+    const oldest = this.retention.batches.oldestPosition;
+    connection.cursor = oldest === undefined ? head : oldest - 1;
+    connection.backfill = { minT: -Infinity, until: head, spanMs: 0 };
+  }
+
   private serve(connection: Connection, round: TickRound): void {
     const { sink } = connection;
     if (connection.pendingResume !== undefined) {
       const waited = round.now - connection.pendingResume.since;
-      if (!this.resume(connection, waited >= RESUME_WAIT_MS)) {
+      if (!this.resume(connection, waited >= (this.options.resumeWaitMs ?? RESUME_WAIT_MS))) {
         this.keepAlive(connection, round);
         return;
       }

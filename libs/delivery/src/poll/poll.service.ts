@@ -33,7 +33,8 @@ export class PollService {
    */
   poll(res: ServerResponse, caller: Principal, request: PollRequest): void {
     caller.feeds.checkSubscription(request.feeds);
-    if (request.cursor === undefined || request.cursor === '') {
+    // a HEAD has no body to wait for: it is answered at once, like a poll without a cursor
+    if (request.cursor === undefined || request.cursor === '' || res.req.method === 'HEAD') {
       const answer: PollResponse = { cursor: this.scheduler.currentCursor(), feeds: {} };
       res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
       res.end(JSON.stringify(answer));

@@ -10,6 +10,13 @@ import {
   type DeliverySink,
 } from '@pulseboard/core';
 
+/** The head of every SSE response. */
+export const SSE_HEADERS = {
+  'Content-Type': 'text/event-stream; charset=utf-8',
+  'Cache-Control': 'no-cache, no-transform',
+  'X-Accel-Buffering': 'no',
+} as const;
+
 /**
  * An SSE response as a delivery target. The response body is not chunked (it
  * ends when the connection does), so the shared buffer of a frame goes to the
@@ -33,11 +40,7 @@ export class SseSink implements DeliverySink {
     const socket = res.socket;
     if (socket === null) throw new Error('the response has no socket');
     res.useChunkedEncodingByDefault = false;
-    res.writeHead(200, {
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-cache, no-transform',
-      'X-Accel-Buffering': 'no',
-    });
+    res.writeHead(200, SSE_HEADERS);
     socket.setNoDelay(true);
     res.write(opening);
     return new SseSink(res, socket);

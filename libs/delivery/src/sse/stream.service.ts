@@ -6,7 +6,7 @@ import { ConnectionLimits } from '@pulseboard/auth';
 import { DeliveryScheduler, sseOpening, type Connection } from '@pulseboard/core';
 import { DELIVERY_OPTIONS, type DeliveryModuleOptions } from '../delivery.module-definition.js';
 import { refuseWhenShuttingDown, resumeCursor } from '../request-guards.js';
-import { SseSink } from './sse.sink.js';
+import { SSE_HEADERS, SseSink } from './sse.sink.js';
 
 export interface StreamRequest {
   feeds: string[];
@@ -53,7 +53,7 @@ export class StreamService {
    * stream. Its feeds must be within what `owner` may read — a resumed stream
    * is authorized again like a new one, so replayed points are only ever
    * those of allowed feeds — and it ends with `token_expired` when the
-   * owner's token does.
+   * owner's token does. `HEAD` is answered with the stream's head alone.
    */
   start(res: ServerResponse, request: StreamRequest, owner: Principal): void {
     refuseWhenShuttingDown(this.scheduler);
@@ -62,6 +62,12 @@ export class StreamService {
       request.lastEventIdHeader !== undefined && request.lastEventIdHeader !== ''
         ? resumeCursor(request.lastEventIdHeader, 'Last-Event-ID')
         : resumeCursor(request.lastEventIdQuery, 'lastEventId');
+    if (res.req.method === 'HEAD') {
+      // what the stream's answer would be, without a body: a HEAD holds no connection and no slot
+      res.writeHead(200, SSE_HEADERS);
+      res.end();
+      return;
+    }
     // the slot goes back with the response, whatever happens after this point
     res.once('close', this.limits.acquire(owner));
     const session = randomBytes(16).toString('base64url');
