@@ -14,7 +14,7 @@ export interface SubscribeMessage {
   feeds: string[];
   /** Milliseconds of retained history to send first for the feeds this adds. */
   history?: number;
-  /** Points per second per feed for the whole stream; 0 for every point. */
+  /** Points per second per feed for the whole stream, above 0 (left out: the stream's rate stays as it is). */
   maxRate?: number;
   /** The `session` of an SSE stream's `hello`: change that stream instead of this socket's data. */
   session?: string;
