@@ -65,10 +65,16 @@ export interface SocketPointsEvent {
   feeds: FeedChunks;
 }
 
-/** `presence`: who views a dashboard, sent to its room on every change. */
+/**
+ * `presence`: who views a dashboard, sent to its room when that changes;
+ * changes that come close together are told in one event.
+ */
 export interface PresenceEvent {
   dashboard: string;
+  /** Each viewer once, in order of arrival: the first `PRESENCE_MAX_VIEWERS` (100 by default). */
   viewers: Viewer[];
+  /** How many viewers there are in all, listed or not. */
+  count: number;
 }
 
 export interface ClientToServerEvents {
