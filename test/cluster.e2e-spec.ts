@@ -134,6 +134,7 @@ describe.runIf(redisServerAvailable())('two instances sharing a Redis stream', (
     await ada.ack('join', { dashboard: 'ops' });
     const joined = await bob.ack('join', { dashboard: 'ops' });
     expect(names(joined as unknown as PresenceEvent)).toEqual(['Ada', 'Bob']);
+    expect(joined.count).toBe(2);
     await ada.until((c) => names(c.named('presence').at(-1))?.length === 2, 'presence of both');
     expect(names(ada.named('presence').at(-1))).toEqual(['Ada', 'Bob']);
 
@@ -144,6 +145,7 @@ describe.runIf(redisServerAvailable())('two instances sharing a Redis stream', (
     bob.close();
     await ada.until((c) => names(c.named('presence').at(-1))?.length === 1, 'Bob gone');
     expect(names(ada.named('presence').at(-1))).toEqual(['Ada']);
+    expect(ada.named('presence').at(-1)?.count).toBe(1);
   });
 
   it('lets a socket on one instance steer the stream its client holds on the other', async () => {

@@ -217,17 +217,22 @@ describe('Socket.IO control gateway', () => {
       const alice = await connect({ auth: { name: 'Alice' } });
       const bob = await connect({ auth: { name: 'Bob' } });
       const joined = await alice.ack('join', { dashboard: 'p1' });
-      expect(joined).toMatchObject({ ok: true, dashboard: 'p1', viewers: [{ name: 'Alice' }] });
+      expect(joined).toMatchObject({ ok: true, dashboard: 'p1', viewers: [{ name: 'Alice' }], count: 1 });
       const aliceId = (joined.viewers as { id: string }[])[0].id;
       expect(aliceId).toMatch(/^anon-[0-9a-f]+$/);
 
       await bob.ack('join', { dashboard: 'p1' });
       await alice.until((c) => c.named('presence').length === 1, 'presence after bob joined');
       expect(alice.named('presence')[0].viewers.map((v) => v.name)).toEqual(['Alice', 'Bob']);
+      expect(alice.named('presence')[0].count).toBe(2);
 
       bob.close();
       await alice.until((c) => c.named('presence').length === 2, 'presence after bob left');
-      expect(alice.named('presence')[1]).toEqual({ dashboard: 'p1', viewers: [{ id: aliceId, name: 'Alice' }] });
+      expect(alice.named('presence')[1]).toEqual({
+        dashboard: 'p1',
+        viewers: [{ id: aliceId, name: 'Alice' }],
+        count: 1,
+      });
 
       const carol = await connect();
       await carol.ack('join', { dashboard: 'p1' });

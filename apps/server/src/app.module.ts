@@ -75,6 +75,7 @@ export class AppModule {
           deflateThreshold: config.socketDeflateThreshold,
           controlRate: config.controlRate,
           controlBurst: config.controlBurst,
+          presenceMaxViewers: config.presenceMaxViewers,
           connectTimeoutMs: config.socketConnectTimeoutMs,
           redis: config.redisUrl === undefined ? undefined : { url: config.redisUrl, prefix: config.redisPrefix },
         }),

@@ -3,6 +3,7 @@ export * from './api-exception.filter.js';
 export * from './body-reader.js';
 export * from './schema-validation.pipe.js';
 export * from './query-schemas.js';
+export * from './stream-options.js';
 export * from './token-bucket.js';
 export * from './principal.js';
 export * from './feed-access.js';

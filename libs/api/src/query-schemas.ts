@@ -15,17 +15,6 @@ export function integerParam(max: number): z.ZodType<number, string | string[]> 
   );
 }
 
-/** A positive number query parameter (decimals allowed). */
-export function positiveNumberParam(max: number): z.ZodType<number, string | string[]> {
-  return queryString.pipe(
-    z
-      .string()
-      .regex(/^(\d+\.?\d*|\.\d+)$/, 'must be a positive number')
-      .transform(Number)
-      .pipe(z.number().positive('must be greater than 0').max(max, `must be at most ${max}`)),
-  );
-}
-
 /** A millisecond timestamp query parameter (may be fractional). */
 export const timestampParam: z.ZodType<number, string | string[]> = queryString.pipe(
   z

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { ApiError, type Principal } from '@pulseboard/api';
 import {
-  ANNOTATION_TEXT_MAX_LENGTH,
+  annotationTextProblem,
   feedNameProblem,
   timestampProblem,
   type AnnotateMessage,
@@ -113,14 +113,9 @@ function checkTime(t: unknown): number {
 }
 
 function checkText(text: unknown): string {
-  if (typeof text !== 'string') throw new ApiError(400, 'bad_request', 'text must be a string');
-  if (text.length === 0) throw new ApiError(400, 'bad_request', 'text must not be empty');
-  if (text.length > ANNOTATION_TEXT_MAX_LENGTH) {
-    throw new ApiError(400, 'bad_request', `text must be at most ${ANNOTATION_TEXT_MAX_LENGTH} characters`);
-  }
-  // NUL ends strings in many consumers (C clients, some terminals and log pipelines)
-  if (text.includes('\0')) throw new ApiError(400, 'bad_request', 'text must not contain NUL characters');
-  return text;
+  const problem = annotationTextProblem(text);
+  if (problem !== undefined) throw new ApiError(400, 'bad_request', problem);
+  return text as string;
 }
 
 /** The feed an annotation is about, or `null` for the whole dashboard. */

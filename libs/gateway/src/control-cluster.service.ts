@@ -31,7 +31,8 @@ export class ControlCluster {
   attach(server: ControlServer): void {
     this.server = server;
     if (!this.enabled) return;
-    server.on('viewers', (dashboard, answer) => answer(this.presence.presence(dashboard).viewers));
+    // every viewer, not a capped list: the count must not count twice a viewer present on two instances
+    server.on('viewers', (dashboard, answer) => answer(this.presence.viewers(dashboard)));
     server.on('session', (change, answer) => answer(this.applyHere(change)));
   }
 
@@ -41,15 +42,16 @@ export class ControlCluster {
     return this.enabled ? await this.server.of('/').adapter.serverCount() : 1;
   }
 
-  /** Who views `dashboard` on every instance; a viewer with several sockets is listed once. */
+  /**
+   * Who views `dashboard` on every instance; a viewer with several sockets is
+   * listed once. With other instances this asks each of them for its viewers:
+   * once per join and per announcement, which the presence window bounds.
+   */
   async presenceOf(dashboard: string): Promise<PresenceEvent> {
-    const local = this.presence.presence(dashboard);
-    if (!this.enabled) return local;
-    const viewers = new Map<string, Viewer>(local.viewers.map((viewer) => [viewer.id, viewer]));
-    for (const remote of await this.ask<Viewer[]>('viewers', dashboard)) {
-      for (const viewer of remote) if (!viewers.has(viewer.id)) viewers.set(viewer.id, viewer);
-    }
-    return { dashboard, viewers: [...viewers.values()] };
+    if (!this.enabled) return this.presence.presence(dashboard);
+    // this instance's viewers as they are now, before the others answer
+    const local = this.presence.viewers(dashboard);
+    return this.presence.merge(dashboard, [local, ...(await this.ask<Viewer[]>('viewers', dashboard))]);
   }
 
   /**

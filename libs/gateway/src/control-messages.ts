@@ -1,9 +1,9 @@
-import { patternValue } from '@pulseboard/api';
+import { historyValue, maxRateValue, patternValue } from '@pulseboard/api';
 import {
-  ANNOTATION_TEXT_MAX_LENGTH,
+  annotationTextProblem,
   dashboardIdProblem,
   feedNameProblem,
-  MAX_TIMESTAMP_MS,
+  timestampProblem,
   type ControlEventName,
   type ErrorCode,
 } from '@pulseboard/protocol';
@@ -45,20 +45,23 @@ function feedList(max: number) {
     .pipe(z.array(patternValue));
 }
 
-/** A string that `problem` finds nothing wrong with; otherwise an issue with the given error code. */
-function checked(problem: (value: unknown) => string | undefined, code: ErrorCode) {
+/** A value that `problem` finds nothing wrong with; otherwise an issue with the given error code. */
+function checked<T = string>(problem: (value: unknown) => string | undefined, code: ErrorCode) {
   return z.unknown().transform((value, ctx) => {
     const found = problem(value);
     if (found !== undefined) {
       ctx.addIssue({ code: 'custom', message: found, params: { code } });
       return z.NEVER;
     }
-    return value as string;
+    return value as T;
   });
 }
 
 const dashboardId = checked(dashboardIdProblem, 'invalid_dashboard');
 const feedName = checked(feedNameProblem, 'invalid_feed_name');
+// the same checks as annotations written any other way, answered as a bad message
+const annotationText = checked(annotationTextProblem, 'invalid_message');
+const timestamp = checked<number>(timestampProblem, 'invalid_message');
 
 const session = z.string().min(1).max(SESSION_MAX_LENGTH);
 const cursor = z.string().min(1).max(CURSOR_MAX_LENGTH);
@@ -69,8 +72,8 @@ export function controlSchemas(limits: ControlLimits) {
     subscribe: z
       .strictObject({
         feeds: feedList(limits.maxSubscriptions),
-        history: z.number().int().min(0).max(limits.maxHistoryMs).optional(),
-        maxRate: z.number().min(0).max(1_000_000).optional(),
+        history: historyValue(limits.maxHistoryMs).optional(),
+        maxRate: maxRateValue.optional(),
         session: session.optional(),
         cursor: cursor.optional(),
       })
@@ -85,11 +88,8 @@ export function controlSchemas(limits: ControlLimits) {
     dashboard: z.strictObject({ dashboard: dashboardId }),
     annotate: z.strictObject({
       dashboard: dashboardId,
-      t: z.number().finite().min(0).max(MAX_TIMESTAMP_MS),
-      text: z
-        .string()
-        .min(1, 'text must not be empty')
-        .max(ANNOTATION_TEXT_MAX_LENGTH, `text must be at most ${ANNOTATION_TEXT_MAX_LENGTH} characters`),
+      t: timestamp,
+      text: annotationText,
       feed: feedName.optional(),
     }),
   };

@@ -61,6 +61,9 @@ export class ControlGateway implements OnGatewayInit, OnGatewayConnection, OnGat
   /** Every handshake is authenticated before the socket exists (`connect_error` with the code otherwise). */
   afterInit(server: ControlServer): void {
     this.cluster.attach(server);
+    this.presence.announceWith((dashboard, told) => {
+      this.announcePresence(dashboard, told).catch((error: unknown) => this.logger.error(error));
+    });
     // an annotation deleted over HTTP disappears from every viewer's charts
     this.annotations.onRemoved((removed) => {
       server.to(dashboardRoom(removed.dashboard)).emit('annotation_removed', removed);
@@ -113,9 +116,7 @@ export class ControlGateway implements OnGatewayInit, OnGatewayConnection, OnGat
     socket.data.cancelExpiry?.();
     socket.data.release?.();
     this.streams.release(socket);
-    for (const dashboard of socket.data.dashboards) {
-      if (this.presence.leave(dashboard, socket.id) !== undefined) void this.announcePresence(dashboard);
-    }
+    for (const dashboard of socket.data.dashboards) this.presence.leave(dashboard, socket.id);
     socket.data.dashboards.clear();
   }
 
@@ -177,21 +178,19 @@ export class ControlGateway implements OnGatewayInit, OnGatewayConnection, OnGat
         );
       }
       dashboards.add(dashboard);
-      const room = dashboardRoom(dashboard);
-      void socket.join(room);
+      void socket.join(dashboardRoom(dashboard));
+      // the room hears of it from the presence window; this socket from its acknowledgement
       this.presence.join(dashboard, socket.id, socket.data.viewer);
-      const presence = await this.cluster.presenceOf(dashboard);
-      socket.to(room).emit('presence', presence);
-      return presence;
+      return await this.cluster.presenceOf(dashboard);
     });
   }
 
   @SubscribeMessage('leave')
   leave(@ConnectedSocket() socket: ControlSocket, @MessageBody() payload: unknown): Promise<Ack> {
-    return this.answer(this.schemas.dashboard, payload, async ({ dashboard }) => {
+    return this.answer(this.schemas.dashboard, payload, ({ dashboard }) => {
       socket.data.dashboards.delete(dashboard);
       void socket.leave(dashboardRoom(dashboard));
-      if (this.presence.leave(dashboard, socket.id) !== undefined) await this.announcePresence(dashboard);
+      this.presence.leave(dashboard, socket.id);
       return {};
     });
   }
@@ -232,10 +231,12 @@ export class ControlGateway implements OnGatewayInit, OnGatewayConnection, OnGat
     });
   }
 
-  /** Tells a dashboard's room, on every instance, who views it now. */
-  private async announcePresence(dashboard: string): Promise<void> {
+  /** Tells a dashboard's room, on every instance, who views it now; `told` (a socket) already knows. */
+  private async announcePresence(dashboard: string, told: string | undefined): Promise<void> {
     const presence = await this.cluster.presenceOf(dashboard);
-    this.server.to(dashboardRoom(dashboard)).emit('presence', presence);
+    const room = this.server.to(dashboardRoom(dashboard));
+    // encoded once for the whole room and sent as is: compressed, it would cost a zlib pass per socket
+    (told === undefined ? room : room.except(told)).compress(false).emit('presence', presence);
   }
 
   /** Validates a message, runs the handler and turns the outcome into an acknowledgement. */

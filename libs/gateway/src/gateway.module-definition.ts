@@ -15,6 +15,8 @@ export interface GatewayModuleOptions {
   controlRate: number;
   /** Control messages a socket may send at once. */
   controlBurst: number;
+  /** Viewers a presence list names; the rest are only counted (`count`). */
+  presenceMaxViewers: number;
   /** A connection that has not completed its Socket.IO handshake by then is closed (ms). */
   connectTimeoutMs: number;
   /**

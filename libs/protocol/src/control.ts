@@ -14,7 +14,7 @@ export interface SubscribeMessage {
   feeds: string[];
   /** Milliseconds of retained history to send first for the feeds this adds. */
   history?: number;
-  /** Points per second per feed for the whole stream; 0 for every point. */
+  /** Points per second per feed for the whole stream, above 0 (left out: the stream's rate stays as it is). */
   maxRate?: number;
   /** The `session` of an SSE stream's `hello`: change that stream instead of this socket's data. */
   session?: string;
@@ -65,10 +65,16 @@ export interface SocketPointsEvent {
   feeds: FeedChunks;
 }
 
-/** `presence`: who views a dashboard, sent to its room on every change. */
+/**
+ * `presence`: who views a dashboard, sent to its room when that changes;
+ * changes that come close together are told in one event.
+ */
 export interface PresenceEvent {
   dashboard: string;
+  /** Each viewer once, in order of arrival: the first `PRESENCE_MAX_VIEWERS` (100 by default). */
   viewers: Viewer[];
+  /** How many viewers there are in all, listed or not. */
+  count: number;
 }
 
 export interface ClientToServerEvents {

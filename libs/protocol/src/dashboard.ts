@@ -18,6 +18,19 @@ export function dashboardIdProblem(id: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * Why `text` is not a valid annotation text, or `undefined` when it is one:
+ * 1–2,000 characters, no NUL.
+ */
+export function annotationTextProblem(text: unknown): string | undefined {
+  if (typeof text !== 'string') return 'text must be a string';
+  if (text.length === 0) return 'text must not be empty';
+  if (text.length > ANNOTATION_TEXT_MAX_LENGTH) return `text must be at most ${ANNOTATION_TEXT_MAX_LENGTH} characters`;
+  // NUL ends strings in many consumers (C clients, some terminals and log pipelines)
+  if (text.includes('\0')) return 'text must not contain NUL characters';
+  return undefined;
+}
+
 /** A note pinned to a moment of a dashboard, shown to everyone who views it. */
 export interface Annotation {
   id: string;

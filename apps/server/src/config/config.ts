@@ -109,6 +109,7 @@ const environment = z.object({
   SOCKET_DEFLATE_THRESHOLD: integer('SOCKET_DEFLATE_THRESHOLD', 1024, 0),
   CONTROL_RATE: integer('CONTROL_RATE', 50, 0),
   CONTROL_BURST: integer('CONTROL_BURST', 0, 0),
+  PRESENCE_MAX_VIEWERS: integer('PRESENCE_MAX_VIEWERS', 100, 1, 10_000),
   SHUTDOWN_TIMEOUT_MS: integer('SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
   AUTH_SECRET: z
     .string()
@@ -226,6 +227,8 @@ export interface AppConfig {
   /** Control messages per second per socket (0: unlimited), and the burst allowed. */
   controlRate: number;
   controlBurst: number;
+  /** Viewers a presence list names; the rest are only counted. */
+  presenceMaxViewers: number;
   shutdownTimeoutMs: number;
   /** HS256 secret; with `jwksUrl` unset too, the server runs in open mode. */
   authSecret: string | undefined;
@@ -339,6 +342,7 @@ export function loadConfig(env: Environment): AppConfig {
     socketDeflateThreshold: e.SOCKET_DEFLATE_THRESHOLD,
     controlRate: e.CONTROL_RATE,
     controlBurst: e.CONTROL_BURST > 0 ? e.CONTROL_BURST : e.CONTROL_RATE,
+    presenceMaxViewers: e.PRESENCE_MAX_VIEWERS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     authSecret,
     authSecretPrevious: optional(e.AUTH_SECRET_PREVIOUS),

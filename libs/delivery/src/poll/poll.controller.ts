@@ -4,8 +4,8 @@ import {
   Caller,
   feedListParam,
   integerParam,
+  maxRateParam,
   parseWithSchema,
-  positiveNumberParam,
   queryString,
   type Principal,
 } from '@pulseboard/api';
@@ -32,7 +32,7 @@ export class PollController {
       feeds: feedListParam(streaming.maxSubscriptions).optional(),
       cursor: queryString.optional(),
       timeoutMs: integerParam(delivery.maxPollTimeoutMs).optional(),
-      maxRate: positiveNumberParam(1_000_000).optional(),
+      maxRate: maxRateParam.optional(),
     });
   }
 

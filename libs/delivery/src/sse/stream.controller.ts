@@ -2,10 +2,10 @@ import { Controller, Get, Headers, Inject, Param, Query, Req, Res } from '@nestj
 import {
   Access,
   feedListParam,
-  integerParam,
+  historyParam,
+  maxRateParam,
   parseWithSchema,
   patternParam,
-  positiveNumberParam,
   queryString,
   requestPrincipal,
 } from '@pulseboard/api';
@@ -28,8 +28,8 @@ export class StreamController {
     @Inject(DELIVERY_OPTIONS) delivery: DeliveryModuleOptions,
   ) {
     const common = {
-      history: integerParam(delivery.maxHistoryMs).optional(),
-      maxRate: positiveNumberParam(1_000_000).optional(),
+      history: historyParam(delivery.maxHistoryMs).optional(),
+      maxRate: maxRateParam.optional(),
       lastEventId: queryString.optional(),
     };
     this.query = z.object({ feeds: feedListParam(streaming.maxSubscriptions).optional(), ...common });

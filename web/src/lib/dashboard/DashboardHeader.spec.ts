@@ -29,7 +29,7 @@ function renderHeader(dashboard: DashboardManager) {
   const presence = new PresenceManager(
     {
       controlConnected: false,
-      join: () => Promise.resolve([]),
+      join: () => Promise.resolve({ dashboard: 'ops', viewers: [], count: 0 }),
       leave: () => {},
       onPresence: () => () => {},
       onControlConnect: () => () => {},

@@ -4,7 +4,7 @@ import { uniqueById } from '../data/feed-registry';
 /** The part of the live client presence uses. */
 export interface PresenceSource {
   readonly controlConnected: boolean;
-  join(dashboard: string): Promise<Viewer[]>;
+  join(dashboard: string): Promise<PresenceEvent>;
   leave(dashboard: string): void;
   onPresence(listener: (event: PresenceEvent) => void): () => void;
   onControlConnect(listener: () => void): () => void;
@@ -17,6 +17,7 @@ export interface PresenceSource {
  */
 export class PresenceManager {
   #viewers = $state.raw<Viewer[]>([]);
+  #count = $state(0);
   readonly #source: PresenceSource;
   readonly #dashboard: string;
 
@@ -25,17 +26,22 @@ export class PresenceManager {
     this.#dashboard = dashboard;
   }
 
-  /** Viewers, each once, in the order the server lists them. */
+  /** Viewers, each once, in the order the server lists them (the first ones of a crowded dashboard). */
   get viewers(): readonly Viewer[] {
     return this.#viewers;
+  }
+
+  /** How many viewers there are, listed or not. */
+  get count(): number {
+    return this.#count;
   }
 
   listen(): () => void {
     let stopped = false;
     const join = () => {
       this.#source.join(this.#dashboard).then(
-        (viewers) => {
-          if (!stopped) this.#viewers = uniqueById(viewers);
+        (presence) => {
+          if (!stopped) this.#show(presence);
         },
         () => {
           // not joined: the list stays as it was, and the next reconnection joins again
@@ -44,7 +50,7 @@ export class PresenceManager {
     };
     const stops = [
       this.#source.onPresence((event) => {
-        if (event.dashboard === this.#dashboard) this.#viewers = uniqueById(event.viewers);
+        if (event.dashboard === this.#dashboard) this.#show(event);
       }),
       // also the first connection: a join sent before it would be sent twice
       this.#source.onControlConnect(join),
@@ -55,5 +61,10 @@ export class PresenceManager {
       for (const stop of stops) stop();
       this.#source.leave(this.#dashboard);
     };
+  }
+
+  #show(presence: PresenceEvent): void {
+    this.#viewers = uniqueById(presence.viewers);
+    this.#count = Math.max(presence.count, this.#viewers.length);
   }
 }

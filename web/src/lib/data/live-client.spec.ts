@@ -130,7 +130,11 @@ describe('LiveClient', () => {
   it('joins a dashboard and shares one annotation list among its panels', async () => {
     const { consumer, client, fetchMock } = setup();
     client.listen();
-    await expect(client.join('ops')).resolves.toEqual([{ id: 'v1', name: 'Ada' }]);
+    await expect(client.join('ops')).resolves.toEqual({
+      dashboard: 'ops',
+      viewers: [{ id: 'v1', name: 'Ada' }],
+      count: 1,
+    });
     const one = client.annotations('ops');
     const two = client.annotations('ops');
     expect(one.list).toBe(two.list);

@@ -4,7 +4,6 @@ import type {
   AnnotationRemovedEvent,
   GapEvent,
   PresenceEvent,
-  Viewer,
 } from '@pulseboard/protocol';
 import {
   PulseboardConsumer,
@@ -169,14 +168,14 @@ export class LiveClient {
   }
 
   /** Enters a dashboard's presence room; resolves with who is there. */
-  join(dashboard: string): Promise<Viewer[]> {
+  join(dashboard: string): Promise<PresenceEvent> {
     return new Promise((resolve, reject) => {
       this.#socket()
         .timeout(ACK_TIMEOUT_MS)
         .emit('join', { dashboard }, (error, ack) => {
           if (error) reject(error);
           else if (!ack.ok) reject(new Error(ack.error.message));
-          else resolve(ack.viewers);
+          else resolve({ dashboard: ack.dashboard, viewers: ack.viewers, count: ack.count });
         });
     });
   }

@@ -78,7 +78,7 @@ export class FakeConsumer implements LiveConsumer {
         emit: (event: string, message: { dashboard: string }, ack: (error: Error | null, answer: unknown) => void) => {
           emitted.push([event, message]);
           if (event === 'join') {
-            ack(null, { ok: true, dashboard: message.dashboard, viewers: [{ id: 'v1', name: 'Ada' }] });
+            ack(null, { ok: true, dashboard: message.dashboard, viewers: [{ id: 'v1', name: 'Ada' }], count: 1 });
           } else {
             ack(null, { ok: true, id: 'n1' });
           }
