@@ -14,10 +14,22 @@ describe('annotations API', () => {
   const url = (dashboard: string, query = ''): string =>
     `${server.url}/api/v1/dashboards/${dashboard}/annotations${query}`;
 
+  /** An author in open mode. */
+  const by = (name: string) => ({ name, id: null, quotaKey: 'address:127.0.0.1' });
+
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'pulseboard-e2e-'));
     server = await startServer({ DATA_DIR: dataDir });
     annotations = server.app.get(AnnotationsService);
+    // only saved dashboards take annotations
+    for (const id of ['e2e.ops', 'e2e.other', 'e2e.durable']) {
+      const saved = await fetch(`${server.url}/api/v1/dashboards/${id}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ title: id, window: '5m', panels: [] }),
+      });
+      expect(saved.status).toBe(201);
+    }
   });
   afterAll(async () => {
     await server.close();
@@ -31,19 +43,13 @@ describe('annotations API', () => {
   });
 
   it('lists annotations by time, with inclusive bounds and a limit', async () => {
-    const late = await annotations.create(
-      { dashboard: 'e2e.ops', t: 3000, text: 'rollback' },
-      { name: 'bob', id: null },
-    );
+    const late = await annotations.create({ dashboard: 'e2e.ops', t: 3000, text: 'rollback' }, by('bob'));
     const early = await annotations.create(
       { dashboard: 'e2e.ops', t: 1000, text: 'deploy v2', feed: 'host1.cpu' },
-      { name: 'ada', id: null },
+      by('ada'),
     );
-    const middle = await annotations.create(
-      { dashboard: 'e2e.ops', t: 2000, text: 'spike' },
-      { name: 'ada', id: null },
-    );
-    await annotations.create({ dashboard: 'e2e.other', t: 2000, text: 'elsewhere' }, { name: 'ada', id: null });
+    const middle = await annotations.create({ dashboard: 'e2e.ops', t: 2000, text: 'spike' }, by('ada'));
+    await annotations.create({ dashboard: 'e2e.other', t: 2000, text: 'elsewhere' }, by('ada'));
 
     const all = await getJson<Annotation[]>(url('e2e.ops'));
     expect(all.status).toBe(200);
@@ -83,10 +89,7 @@ describe('annotations API', () => {
   });
 
   it('keeps annotations across a restart', async () => {
-    const kept = await annotations.create(
-      { dashboard: 'e2e.durable', t: 42, text: 'still here' },
-      { name: 'ada', id: null },
-    );
+    const kept = await annotations.create({ dashboard: 'e2e.durable', t: 42, text: 'still here' }, by('ada'));
     await server.close();
     server = await startServer({ DATA_DIR: dataDir });
     annotations = server.app.get(AnnotationsService);

@@ -129,6 +129,12 @@ describe('auth: tokens and roles', () => {
       auth: { token: await token({ role: 'viewer', sub: 'bob' }) },
     });
     opened.push(alice, bob);
+    const room = await getJson(`${server.url}/api/v1/dashboards/war-room`, {
+      method: 'PUT',
+      headers: { ...bearer(aliceToken), 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'War room', window: '5m', panels: [] }),
+    });
+    expect(room.status).toBe(201);
     await bob.ack('join', { dashboard: 'war-room' });
     const first = await alice.ack('annotate', { dashboard: 'war-room', t: 1000, text: 'deploy' });
     const second = await alice.ack('annotate', { dashboard: 'war-room', t: 2000, text: 'rollback' });

@@ -37,6 +37,15 @@ describe.runIf(redisServerAvailable())('two instances sharing a Redis stream', (
     sockets.push(client);
     return client;
   };
+  /** Saves an empty dashboard under `id` (annotations need a saved dashboard). */
+  const saveDashboard = async (server: TestServer, id: string): Promise<void> => {
+    const saved = await fetch(`${server.url}/api/v1/dashboards/${id}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ title: id, window: '15m', panels: [] }),
+    });
+    expect(saved.status).toBe(201);
+  };
   const names = (presence: PresenceEvent | undefined) => presence?.viewers.map((viewer) => viewer.name).sort();
   afterEach(async () => {
     for (const socket of sockets.splice(0)) socket.close();
@@ -129,6 +138,7 @@ describe.runIf(redisServerAvailable())('two instances sharing a Redis stream', (
   it('shows presence and annotations across instances', async () => {
     await startPair();
     await untilAcquainted();
+    await saveDashboard(a, 'ops');
     const ada = await connect(a, 'Ada');
     const bob = await connect(b, 'Bob');
     await ada.ack('join', { dashboard: 'ops' });

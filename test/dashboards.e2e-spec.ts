@@ -138,8 +138,9 @@ describe('dashboards API', () => {
   it('deletes a dashboard with its annotations (204), then answers 404', async () => {
     await send('PUT', url('doomed'), document('Doomed'));
     const annotations = server.app.get(AnnotationsService);
-    await annotations.create({ dashboard: 'doomed', t: 1000, text: 'deploy' }, { name: 'ada', id: null });
-    await annotations.create({ dashboard: 'home', t: 1000, text: 'kept' }, { name: 'ada', id: null });
+    const ada = { name: 'ada', id: null, quotaKey: 'address:127.0.0.1' };
+    await annotations.create({ dashboard: 'doomed', t: 1000, text: 'deploy' }, ada);
+    await annotations.create({ dashboard: 'home', t: 1000, text: 'kept' }, ada);
 
     const res = await fetch(url('doomed'), { method: 'DELETE' });
     expect(res.status).toBe(204);

@@ -247,6 +247,12 @@ describe('Socket.IO control gateway', () => {
 
   describe('annotations', () => {
     it('stores, acknowledges with an id, broadcasts to the room and lists over HTTP', async () => {
+      const saved = await fetch(`${server.url}/api/v1/dashboards/a1`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ title: 'A1', window: '5m', panels: [] }),
+      });
+      expect(saved.status).toBe(201);
       const viewer = await connect({ auth: { name: 'Viewer' } });
       await viewer.ack('join', { dashboard: 'a1' });
       const author = await connect({ auth: { name: 'Dana' } });

@@ -66,6 +66,13 @@ export class AppModule {
           dataDir: config.dataDir,
           maxJsonDepth: config.maxJsonDepth,
           redis: config.redisUrl === undefined ? undefined : { url: config.redisUrl, prefix: config.redisPrefix },
+          maxAnnotationsPerUser: config.maxAnnotationsPerUser,
+          maxAnnotations: config.maxAnnotations,
+          maxDashboardsPerUser: config.maxDashboardsPerUser,
+          maxDashboards: config.maxDashboards,
+          maxDashboardBytes: config.maxDashboardBytes,
+          writeRateLimit: config.writeRateLimit,
+          writeRateBurst: config.writeRateBurst,
         }),
         GatewayModule.forRoot({
           pingIntervalMs: config.socketPingIntervalMs,

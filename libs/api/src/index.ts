@@ -5,6 +5,7 @@ export * from './schema-validation.pipe.js';
 export * from './query-schemas.js';
 export * from './stream-options.js';
 export * from './token-bucket.js';
+export * from './rate-limiter.js';
 export * from './principal.js';
 export * from './feed-access.js';
 export * from './access.decorator.js';

@@ -17,6 +17,12 @@ export interface StoredAnnotation {
   authorId: string | null;
 }
 
+/** How many annotations are kept: in all, and of one user (see `AnnotationStore.usage`). */
+export interface AnnotationUsage {
+  total: number;
+  own: number;
+}
+
 /**
  * An extension point: where annotations are kept. The built-in store is
  * SQLite; a shared store (e.g. Redis, for several server instances) provides
@@ -26,9 +32,10 @@ export interface StoredAnnotation {
 export interface AnnotationStore {
   /**
    * Keeps `annotation` durably; `createdAt` (ms) orders annotations that mark
-   * the same moment; `authorId` is the author's token subject.
+   * the same moment; `authorId` is the author's token subject; `quotaKey` is
+   * the user whose quota it counts against (see {@link usage}).
    */
-  add(annotation: Annotation, createdAt: number, authorId?: string | null): Promise<void>;
+  add(annotation: Annotation, createdAt: number, authorId?: string | null, quotaKey?: string): Promise<void>;
   /** One annotation of a dashboard, with its author's subject. */
   get(dashboard: string, id: string): Promise<StoredAnnotation | undefined>;
   /** Deletes one annotation of a dashboard; `false` when there was none. */
@@ -37,6 +44,11 @@ export interface AnnotationStore {
   list(query: AnnotationQuery): Promise<Annotation[]>;
   /** Removes every annotation of `dashboard`; answers how many there were. */
   deleteForDashboard(dashboard: string): Promise<number>;
+  /**
+   * Annotations kept in all, and those added with `quotaKey`. Asked before
+   * every write, so it must not read every annotation: stores keep counts.
+   */
+  usage(quotaKey: string): Promise<AnnotationUsage>;
   /** Releases what the store holds; called once when the application shuts down. */
   close?(): void | Promise<void>;
 }

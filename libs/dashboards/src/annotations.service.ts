@@ -4,6 +4,7 @@ import { ApiError, type Principal } from '@pulseboard/api';
 import {
   annotationTextProblem,
   feedNameProblem,
+  HOME_DASHBOARD_ID,
   timestampProblem,
   type AnnotateMessage,
   type Annotation,
@@ -11,6 +12,8 @@ import {
 } from '@pulseboard/protocol';
 import { ANNOTATION_STORE, type AnnotationStore } from './annotation-store.js';
 import { checkDashboardId } from './dashboard-id.js';
+import { DASHBOARD_STORE, type DashboardStore } from './dashboard-store.js';
+import { WriteLimits } from './write-limits.js';
 
 /** Annotations answered when a listing names no limit. */
 export const ANNOTATION_LIST_DEFAULT_LIMIT = 1000;
@@ -25,27 +28,39 @@ export interface AnnotationListQuery {
   limit?: number;
 }
 
-/**
- * Writing and reading dashboard annotations. Input is checked here, not only
- * at the edge, because both the HTTP API and the socket gateway reach it.
- * Broadcasting a new annotation to the dashboard's viewers is the caller's job.
- */
-/** Who writes an annotation: a display name, and the token subject (`null` in open mode). */
+/** Who writes an annotation. */
 export interface AnnotationAuthor {
+  /** Display name. */
   name: string;
+  /** Token subject, `null` in open mode: who may delete it besides admins. */
   id: string | null;
+  /** `Principal.id` (the token subject, or `address:<ip>` in open mode): whose quota and write rate it takes. */
+  quotaKey: string;
 }
 
+/**
+ * Writing and reading dashboard annotations. Input, quotas and the write
+ * rate are checked here, not only at the edge, because both the HTTP API and
+ * the socket gateway reach it. Broadcasting a new annotation to the
+ * dashboard's viewers is the caller's job.
+ */
 @Injectable()
 export class AnnotationsService {
   private readonly removedListeners = new Set<(removed: AnnotationRemovedEvent) => void>();
 
-  constructor(@Inject(ANNOTATION_STORE) private readonly store: AnnotationStore) {}
+  constructor(
+    @Inject(ANNOTATION_STORE) private readonly store: AnnotationStore,
+    @Inject(DASHBOARD_STORE) private readonly dashboards: DashboardStore,
+    private readonly limits: WriteLimits,
+  ) {}
 
   /**
-   * Stores a new annotation by `author` and answers it with its id. Text is
-   * kept exactly as written. Throws a 400 `ApiError`: `invalid_dashboard`,
-   * `invalid_feed_name`, or `bad_request` for `t` or `text`.
+   * Stores a new annotation by `author` on a saved dashboard (or `home`,
+   * which the dashboard UI shows before it is saved) and answers it with its
+   * id. Text is kept exactly as written. Throws an `ApiError`: 400
+   * `invalid_dashboard`, `invalid_feed_name`, or `bad_request` for `t` or
+   * `text`; 429 `rate_limited`; 404 `dashboard_not_found`; 403
+   * `annotation_quota_exceeded`; 507 `too_many_annotations`.
    */
   async create(input: AnnotateMessage, author: AnnotationAuthor): Promise<Annotation> {
     const annotation: Annotation = {
@@ -56,18 +71,28 @@ export class AnnotationsService {
       feed: checkFeed(input.feed),
       author: author.name,
     };
-    await this.store.add(annotation, Date.now(), author.id);
+    this.limits.takeWrite(author.quotaKey);
+    if (annotation.dashboard !== HOME_DASHBOARD_ID && !(await this.dashboards.has(annotation.dashboard))) {
+      throw new ApiError(
+        404,
+        'dashboard_not_found',
+        `no dashboard ${JSON.stringify(annotation.dashboard)} to annotate`,
+      );
+    }
+    this.limits.checkAnnotation(await this.store.usage(author.quotaKey));
+    await this.store.add(annotation, Date.now(), author.id, author.quotaKey);
     return annotation;
   }
 
   /**
    * Deletes one annotation of `dashboard`: its author (same token subject)
    * or an admin may. Tells the {@link removed} listeners, so that viewers of
-   * the dashboard see it go. Throws a 400 `invalid_dashboard`, a 404
-   * `annotation_not_found` or a 403 `forbidden` `ApiError`.
+   * the dashboard see it go. Throws a 400 `invalid_dashboard`, a 429
+   * `rate_limited`, a 404 `annotation_not_found` or a 403 `forbidden` `ApiError`.
    */
   async delete(dashboard: string, id: string, caller: Principal): Promise<void> {
     checkDashboardId(dashboard);
+    this.limits.takeWrite(caller.id);
     const stored = await this.store.get(dashboard, id);
     if (stored === undefined) {
       throw new ApiError(404, 'annotation_not_found', `no annotation ${JSON.stringify(id)} on this dashboard`);

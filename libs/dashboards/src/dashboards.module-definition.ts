@@ -1,6 +1,8 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
+import type { WriteLimitsOptions } from './write-limits.js';
 
-export interface DashboardsModuleOptions {
+/** Where dashboards and annotations are kept, and what users may store there (`WriteLimitsOptions`). */
+export interface DashboardsModuleOptions extends WriteLimitsOptions {
   /** Directory of the durable state; created when missing. The database is `<dataDir>/pulseboard.db`. */
   dataDir: string;
   /** Dashboard documents nested deeper than this are refused; default `DEFAULT_MAX_JSON_DEPTH`. */

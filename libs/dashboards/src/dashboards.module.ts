@@ -3,14 +3,19 @@ import { ANNOTATION_STORE, type AnnotationStore } from './annotation-store.js';
 import { AnnotationsController } from './annotations.controller.js';
 import { AnnotationsService } from './annotations.service.js';
 import { DASHBOARD_STORE, type DashboardStore } from './dashboard-store.js';
-import { DASHBOARDS_OPTIONS, DashboardsConfigurableModule } from './dashboards.module-definition.js';
+import {
+  DASHBOARDS_OPTIONS,
+  DashboardsConfigurableModule,
+  type DashboardsModuleOptions,
+} from './dashboards.module-definition.js';
 import { DashboardsController } from './dashboards.controller.js';
 import { DashboardsService } from './dashboards.service.js';
 import { DURABLE_STORES, openStores, type DurableStores } from './durable-stores.js';
+import { WriteLimits } from './write-limits.js';
 
 /**
  * Durable dashboard state: saved dashboards and annotations in SQLite under
- * `dataDir`, and their HTTP API. The database opens (and migrates) while the module is
+ * `dataDir` (or in Redis), their HTTP API, and what users may store there. The database opens (and migrates) while the module is
  * created, so a bad data directory stops the server at boot. Global, because
  * the control gateway writes annotations too.
  */
@@ -28,6 +33,11 @@ import { DURABLE_STORES, openStores, type DurableStores } from './durable-stores
       provide: DASHBOARD_STORE,
       inject: [DURABLE_STORES],
       useFactory: (stores: DurableStores): DashboardStore => stores.dashboards,
+    },
+    {
+      provide: WriteLimits,
+      inject: [DASHBOARDS_OPTIONS],
+      useFactory: (options: DashboardsModuleOptions) => new WriteLimits(options),
     },
     AnnotationsService,
     DashboardsService,

@@ -2,12 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { anonymousPrincipal, ApiError, tokenPrincipal, type Principal } from '@pulseboard/api';
-import { dashboardIdProblem, type Dashboard, type DashboardDocument } from '@pulseboard/protocol';
+import { dashboardIdProblem, type DashboardDocument } from '@pulseboard/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DashboardsService } from './dashboards.service.js';
 import { SqliteAnnotationStore } from './sqlite-annotation.store.js';
 import { SqliteDashboardStore } from './sqlite-dashboard.store.js';
 import { SqliteDatabase } from './sqlite-database.js';
+import { WriteLimits, type WriteLimitsOptions } from './write-limits.js';
 
 function document(title: string, extra: Partial<DashboardDocument> = {}): DashboardDocument {
   return {
@@ -50,8 +51,11 @@ describe('DashboardsService', () => {
     database = SqliteDatabase.open(join(dir, 'pulseboard.db'));
     dashboards = new SqliteDashboardStore(database);
     annotations = new SqliteAnnotationStore(database);
-    service = new DashboardsService(dashboards, annotations);
+    service = serviceWith({});
   });
+  /** A service on the test's stores with `limits` (no write rate unless given). */
+  const serviceWith = (limits: WriteLimitsOptions): DashboardsService =>
+    new DashboardsService(dashboards, annotations, new WriteLimits({ writeRateLimit: 0, ...limits }));
   afterEach(() => {
     vi.useRealTimers();
     database.close();
@@ -76,17 +80,19 @@ describe('DashboardsService', () => {
   });
 
   it('draws another id when the first is taken', async () => {
-    const taken: Dashboard = { id: 'taken', ...document('Taken'), createdAt: 1, updatedAt: 1 };
     let draws = 0;
     // answers the first lookup as taken, whatever id was drawn
     const crowded = new DashboardsService(
       {
-        get: (id) => (draws++ === 0 ? Promise.resolve({ ...taken, id }) : dashboards.get(id)),
-        put: (d) => dashboards.put(d),
+        get: (id) => dashboards.get(id),
+        has: (id) => (draws++ === 0 ? Promise.resolve(true) : dashboards.has(id)),
+        put: (d, quotaKey) => dashboards.put(d, quotaKey),
         list: () => dashboards.list(),
         delete: (id) => dashboards.delete(id),
+        usage: (quotaKey) => dashboards.usage(quotaKey),
       },
       annotations,
+      new WriteLimits(),
     );
     const created = await crowded.create(document('Ops'), admin);
     expect(draws).toBe(2);
@@ -196,6 +202,65 @@ describe('DashboardsService', () => {
         status: 403,
         code: 'forbidden',
       });
+    });
+  });
+  describe('quotas and the write rate', () => {
+    it('refuses a user’s new dashboard past the quota per user (403) and any past the total (507)', async () => {
+      const limited = serviceWith({ maxDashboardsPerUser: 2, maxDashboards: 3 });
+      const first = await limited.create(document('One'), viewer('alice'));
+      await limited.put('alice-2', document('Two'), viewer('alice'));
+      expect(await failure(limited.create(document('Three'), viewer('alice')))).toEqual({
+        status: 403,
+        code: 'dashboard_quota_exceeded',
+      });
+      expect(await failure(limited.put('alice-3', document('Three'), viewer('alice')))).toEqual({
+        status: 403,
+        code: 'dashboard_quota_exceeded',
+      });
+      // replacing is not creating, whoever replaces
+      await limited.put('alice-2', document('Two, renamed'), viewer('alice'));
+      await limited.put('alice-2', document('Two, by admin'), admin);
+      await limited.create(document('Bob'), viewer('bob'));
+      expect(await failure(limited.create(document('Carol'), viewer('carol')))).toEqual({
+        status: 507,
+        code: 'too_many_dashboards',
+      });
+      await limited.delete(first.id, viewer('alice'));
+      await limited.create(document('Carol'), viewer('carol'));
+      expect(await service.list()).toHaveLength(3);
+    });
+
+    it('refuses a save that grows the dashboards past the bytes quota (507), and lets one that shrinks them through', async () => {
+      const panels = (n: number) => Array.from({ length: n }, (_, i) => ({ ...document('').panels[0], id: `p${i}` }));
+      const big = document('Big', { panels: panels(10) });
+      // room for one and a half of it
+      const limited = serviceWith({ maxDashboardBytes: Math.round(Buffer.byteLength(JSON.stringify(big)) * 1.5) });
+      await limited.put('big', big, viewer('alice'));
+      expect(await failure(limited.put('other', big, viewer('bob')))).toEqual({
+        status: 507,
+        code: 'dashboard_storage_full',
+      });
+      expect(await failure(limited.put('big', document('Bigger', { panels: panels(20) }), viewer('alice')))).toEqual({
+        status: 507,
+        code: 'dashboard_storage_full',
+      });
+      await limited.put('big', document('Small'), viewer('alice'));
+      await limited.put('other', document('Other'), viewer('bob'));
+    });
+
+    it('answers changes past the write rate with 429 and Retry-After, per user', async () => {
+      const limited = serviceWith({ writeRateLimit: 1, writeRateBurst: 3 });
+      const mine = await limited.create(document('Mine'), viewer('alice'));
+      await limited.put(mine.id, document('Renamed'), viewer('alice'));
+      await limited.delete(mine.id, viewer('alice'));
+      await expect(limited.put('again', document('Again'), viewer('alice'))).rejects.toMatchObject({
+        code: 'rate_limited',
+        headers: { 'Retry-After': '1' },
+      });
+      await limited.put('bobs', document('Bob'), viewer('bob'));
+      expect(await limited.get('bobs')).toMatchObject({ title: 'Bob' });
+      vi.advanceTimersByTime(1000);
+      await limited.put('again', document('Again'), viewer('alice'));
     });
   });
 });

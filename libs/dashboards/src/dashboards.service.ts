@@ -4,6 +4,7 @@ import type { Dashboard, DashboardDocument, DashboardSummary } from '@pulseboard
 import { ANNOTATION_STORE, type AnnotationStore } from './annotation-store.js';
 import { checkDashboardId, newDashboardId } from './dashboard-id.js';
 import { DASHBOARD_STORE, type DashboardStore } from './dashboard-store.js';
+import { WriteLimits } from './write-limits.js';
 
 /** What saving a dashboard under an id did. */
 export interface DashboardPutResult {
@@ -18,14 +19,16 @@ const NEW_ID_ATTEMPTS = 5;
 /**
  * Saved dashboards: listing, reading, creating, replacing and deleting them.
  * Documents arrive validated (`dashboardDocumentSchema`, at the HTTP edge);
- * ids are checked here because they come from paths. Two saves of one
- * dashboard at the same moment: the last one wins.
+ * ids are checked here because they come from paths. Every change takes one
+ * write of the caller's write rate, and a save must fit the quotas
+ * (`WriteLimits`). Two saves of one dashboard at the same moment: the last one wins.
  */
 @Injectable()
 export class DashboardsService {
   constructor(
     @Inject(DASHBOARD_STORE) private readonly store: DashboardStore,
     @Inject(ANNOTATION_STORE) private readonly annotations: AnnotationStore,
+    private readonly limits: WriteLimits,
   ) {}
 
   /** Every saved dashboard, ordered by title and then by id (both by UTF-16 code units, as `<` compares). */
@@ -41,14 +44,20 @@ export class DashboardsService {
     return dashboard;
   }
 
-  /** Saves `document` as a new dashboard of `author` under a new random id (`newDashboardId`). */
+  /**
+   * Saves `document` as a new dashboard of `author` under a new random id
+   * (`newDashboardId`). Throws an `ApiError`: 429 `rate_limited`, 403
+   * `dashboard_quota_exceeded`, 507 `too_many_dashboards` or `dashboard_storage_full`.
+   */
   async create(document: DashboardDocument, author: Principal): Promise<Dashboard> {
+    this.limits.takeWrite(author.id);
     for (let attempt = 0; attempt < NEW_ID_ATTEMPTS; attempt++) {
       const id = newDashboardId();
-      if ((await this.store.get(id)) !== undefined) continue;
+      if (await this.store.has(id)) continue;
       const now = Date.now();
       const dashboard = saved(id, document, now, now, ownerOf(author));
-      await this.store.put(dashboard);
+      await this.checkRoom(dashboard, undefined, author);
+      await this.store.put(dashboard, author.id);
       return dashboard;
     }
     throw new Error(`no free dashboard id in ${NEW_ID_ATTEMPTS} draws`);
@@ -57,24 +66,31 @@ export class DashboardsService {
   /**
    * Saves `document` under `id`, which the caller chooses (e.g. `home`):
    * replaces the dashboard saved there, keeping its `createdAt`, or creates
-   * it (then `author` owns it). Throws a 400 `invalid_dashboard` `ApiError`
-   * for a bad id, a 403 `forbidden` when `author` may not change it.
+   * it (then `author` owns it). Throws an `ApiError`: 400 `invalid_dashboard`
+   * for a bad id, 429 `rate_limited`, 403 `forbidden` when `author` may not
+   * change it; as `create` when it would be a new one or grow past the bytes quota.
    */
   async put(id: string, document: DashboardDocument, author: Principal): Promise<DashboardPutResult> {
-    const existing = await this.store.get(checkDashboardId(id));
+    checkDashboardId(id);
+    this.limits.takeWrite(author.id);
+    const existing = await this.store.get(id);
     if (existing !== undefined) checkMayChange(existing, author);
     const now = Date.now();
     const dashboard = saved(id, document, existing?.createdAt ?? now, now, existing?.owner ?? ownerOf(author));
-    await this.store.put(dashboard);
+    await this.checkRoom(dashboard, existing, author);
+    await this.store.put(dashboard, author.id);
     return { dashboard, created: existing === undefined };
   }
 
   /**
    * Deletes the dashboard saved under `id` and its annotations. Throws a 400
-   * `invalid_dashboard`, a 404 `dashboard_not_found` or a 403 `forbidden` `ApiError`.
+   * `invalid_dashboard`, a 429 `rate_limited`, a 404 `dashboard_not_found` or
+   * a 403 `forbidden` `ApiError`.
    */
   async delete(id: string, author: Principal): Promise<void> {
-    const existing = await this.store.get(checkDashboardId(id));
+    checkDashboardId(id);
+    this.limits.takeWrite(author.id);
+    const existing = await this.store.get(id);
     if (existing === undefined) throw notFound(id);
     checkMayChange(existing, author);
     if (!(await this.store.delete(id))) throw notFound(id);
@@ -82,6 +98,21 @@ export class DashboardsService {
     // rather than a saved dashboard having lost its notes
     await this.annotations.deleteForDashboard(id);
   }
+
+  /** Throws when saving `dashboard` over `existing` (none: a new one of `author`) would pass a quota. */
+  private async checkRoom(dashboard: Dashboard, existing: Dashboard | undefined, author: Principal): Promise<void> {
+    const usage = await this.store.usage(author.id);
+    if (existing === undefined) this.limits.checkNewDashboard(usage);
+    this.limits.checkDashboardBytes(
+      usage,
+      storedBytes(dashboard) - (existing === undefined ? 0 : storedBytes(existing)),
+    );
+  }
+}
+
+/** About what a dashboard takes in a store: the bytes of its JSON. */
+function storedBytes(dashboard: Dashboard): number {
+  return Buffer.byteLength(JSON.stringify(dashboard));
 }
 
 function saved(

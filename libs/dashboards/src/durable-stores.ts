@@ -29,9 +29,19 @@ export async function openStores(options: DashboardsModuleOptions): Promise<Dura
     });
     redis.on('error', () => undefined);
     await redis.connect();
+    const annotations = new RedisAnnotationStore(redis, options.redis.prefix);
+    const dashboards = new RedisDashboardStore(redis, options.redis.prefix);
+    try {
+      // quotas need counts of what an older version stored without keeping them
+      await dashboards.countExisting();
+      await annotations.countExisting();
+    } catch (error) {
+      redis.disconnect();
+      throw error;
+    }
     return {
-      annotations: new RedisAnnotationStore(redis, options.redis.prefix),
-      dashboards: new RedisDashboardStore(redis, options.redis.prefix),
+      annotations,
+      dashboards,
       close: async () => {
         await redis.quit().catch(() => undefined);
       },

@@ -7,3 +7,4 @@ export * from './dashboards.module.js';
 export * from './dashboards.module-definition.js';
 export * from './dashboards.service.js';
 export * from './redis-stores.js';
+export * from './write-limits.js';

@@ -76,6 +76,20 @@ describe('SqliteAnnotationStore', () => {
     expect((await store.list({ dashboard: 'sales', limit: 10 })).map((a) => a.id)).toEqual(['c']);
   });
 
+  it('counts annotations in all and per quota key as they are added and deleted', async () => {
+    expect(await store.usage('ada')).toEqual({ total: 0, own: 0 });
+    await store.add(annotation('a', 1), 0, 'ada', 'ada');
+    await store.add(annotation('b', 2), 0, null, 'address:10.0.0.1');
+    await store.add(annotation('c', 1, { dashboard: 'sales' }), 0, 'ada', 'ada');
+    await store.add(annotation('d', 1, { dashboard: 'sales' }), 0);
+    expect(await store.usage('ada')).toEqual({ total: 4, own: 2 });
+    expect(await store.usage('address:10.0.0.1')).toEqual({ total: 4, own: 1 });
+    await store.delete('ops', 'a');
+    expect(await store.usage('ada')).toEqual({ total: 3, own: 1 });
+    await store.deleteForDashboard('sales');
+    expect(await store.usage('ada')).toEqual({ total: 1, own: 0 });
+  });
+
   it('rejects a second annotation with the same id', async () => {
     await store.add(annotation('a', 1), 0);
     await expect(store.add(annotation('a', 2), 0)).rejects.toThrow(/UNIQUE/);

@@ -1,6 +1,6 @@
 import type { Annotation } from '@pulseboard/protocol';
 import type { Statement } from 'better-sqlite3';
-import type { AnnotationQuery, AnnotationStore, StoredAnnotation } from './annotation-store.js';
+import type { AnnotationQuery, AnnotationStore, AnnotationUsage, StoredAnnotation } from './annotation-store.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 
 interface AnnotationRow {
@@ -12,6 +12,7 @@ interface AnnotationRow {
   author: string;
   created_at: number;
   author_id: string | null;
+  quota_key: string | null;
 }
 
 interface RangeParams {
@@ -32,11 +33,12 @@ export class SqliteAnnotationStore implements AnnotationStore {
   private readonly removeForDashboard: Statement<[string]>;
   private readonly one: Statement<[string, string], Annotation & { authorId: string | null }>;
   private readonly remove: Statement<[string, string]>;
+  private readonly counts: Statement<[string], AnnotationUsage>;
 
   constructor(database: SqliteDatabase) {
     this.insert = database.connection.prepare<[AnnotationRow]>(
-      `INSERT INTO annotations (id, dashboard, t, text, feed, author, created_at, author_id)
-       VALUES (@id, @dashboard, @t, @text, @feed, @author, @created_at, @author_id)`,
+      `INSERT INTO annotations (id, dashboard, t, text, feed, author, created_at, author_id, quota_key)
+       VALUES (@id, @dashboard, @t, @text, @feed, @author, @created_at, @author_id, @quota_key)`,
     );
     // rowid breaks ties of t and created_at in insertion order
     this.range = database.connection.prepare<[RangeParams], Annotation>(
@@ -52,10 +54,15 @@ export class SqliteAnnotationStore implements AnnotationStore {
     this.remove = database.connection.prepare<[string, string]>(
       'DELETE FROM annotations WHERE dashboard = ? AND id = ?',
     );
+    // the total is kept by triggers; one user's rows are counted on the quota_key index
+    this.counts = database.connection.prepare<[string], AnnotationUsage>(
+      `SELECT (SELECT amount FROM totals WHERE name = 'annotations') AS total,
+              (SELECT count(*) FROM annotations WHERE quota_key = ?) AS own`,
+    );
   }
 
   // statements run inside the executor so that a SQLite error rejects the promise instead of throwing
-  add(annotation: Annotation, createdAt: number, authorId?: string | null): Promise<void> {
+  add(annotation: Annotation, createdAt: number, authorId?: string | null, quotaKey?: string): Promise<void> {
     return new Promise((resolve) => {
       this.insert.run({
         id: annotation.id,
@@ -66,6 +73,7 @@ export class SqliteAnnotationStore implements AnnotationStore {
         author: annotation.author,
         created_at: createdAt,
         author_id: authorId ?? null,
+        quota_key: quotaKey ?? null,
       });
       resolve();
     });
@@ -105,6 +113,12 @@ export class SqliteAnnotationStore implements AnnotationStore {
   deleteForDashboard(dashboard: string): Promise<number> {
     return new Promise((resolve) => {
       resolve(this.removeForDashboard.run(dashboard).changes);
+    });
+  }
+
+  usage(quotaKey: string): Promise<AnnotationUsage> {
+    return new Promise((resolve) => {
+      resolve(this.counts.get(quotaKey) ?? { total: 0, own: 0 });
     });
   }
 }

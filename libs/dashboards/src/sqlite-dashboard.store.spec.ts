@@ -48,22 +48,22 @@ describe('SqliteDashboardStore', () => {
 
   it('answers a dashboard exactly as saved, and undefined for an id never saved', async () => {
     const saved = dashboard('ops');
-    await store.put(saved);
+    await store.put(saved, 'ada');
     expect(await store.get('ops')).toEqual(saved);
     expect(await store.get('sales')).toBeUndefined();
   });
 
   it('replaces a dashboard saved under the same id', async () => {
-    await store.put(dashboard('ops'));
+    await store.put(dashboard('ops'), 'ada');
     const replaced = dashboard('ops', { title: 'Operations', window: '1h', panels: [], updatedAt: 1_700_000_009_000 });
-    await store.put(replaced);
+    await store.put(replaced, 'ada');
     expect(await store.get('ops')).toEqual(replaced);
     expect(await store.list()).toHaveLength(1);
   });
 
   it('lists a summary of every dashboard with its panel count', async () => {
-    await store.put(dashboard('ops'));
-    await store.put(dashboard('empty', { title: 'Nothing yet', panels: [], updatedAt: 7 }));
+    await store.put(dashboard('ops'), 'ada');
+    await store.put(dashboard('empty', { title: 'Nothing yet', panels: [], updatedAt: 7 }), 'ada');
     const summaries = await store.list();
     expect(summaries.sort((a, b) => a.id.localeCompare(b.id))).toEqual([
       { id: 'empty', title: 'Nothing yet', panels: 0, updatedAt: 7 },
@@ -72,8 +72,8 @@ describe('SqliteDashboardStore', () => {
   });
 
   it('deletes a dashboard and says whether there was one', async () => {
-    await store.put(dashboard('ops'));
-    await store.put(dashboard('sales'));
+    await store.put(dashboard('ops'), 'ada');
+    await store.put(dashboard('sales'), 'ada');
     expect(await store.delete('ops')).toBe(true);
     expect(await store.delete('ops')).toBe(false);
     expect(await store.get('ops')).toBeUndefined();
@@ -82,7 +82,7 @@ describe('SqliteDashboardStore', () => {
 
   it('finds its dashboards again after the database is reopened', async () => {
     const kept = [dashboard('ops'), dashboard('home', { title: 'Home', panels: [] })];
-    for (const d of kept) await store.put(d);
+    for (const d of kept) await store.put(d, 'ada');
     database.close();
     database = SqliteDatabase.open(join(dir, 'pulseboard.db'));
     const reopened = new SqliteDashboardStore(database);
@@ -91,9 +91,30 @@ describe('SqliteDashboardStore', () => {
     expect(await reopened.list()).toHaveLength(2);
   });
 
+  it('counts dashboards in all and per quota key, and the bytes of their documents, as they change', async () => {
+    const bytes = (d: Dashboard): number =>
+      Buffer.byteLength(JSON.stringify({ title: d.title, window: d.window, panels: d.panels }));
+    const [ops, sales] = [dashboard('ops'), dashboard('sales')];
+    expect(await store.usage('ada')).toEqual({ total: 0, own: 0, bytes: 0 });
+    await store.put(ops, 'ada');
+    await store.put(sales, 'bob');
+    expect(await store.has('ops')).toBe(true);
+    expect(await store.has('nope')).toBe(false);
+    expect(await store.usage('ada')).toEqual({ total: 2, own: 1, bytes: bytes(ops) + bytes(sales) });
+
+    // replaced by someone else, it still counts against whoever created it
+    const smaller = dashboard('ops', { panels: [] });
+    await store.put(smaller, 'bob');
+    expect(await store.usage('ada')).toEqual({ total: 2, own: 1, bytes: bytes(smaller) + bytes(sales) });
+    expect((await store.usage('bob')).own).toBe(1);
+
+    await store.delete('ops');
+    expect(await store.usage('ada')).toEqual({ total: 1, own: 0, bytes: bytes(sales) });
+  });
+
   it('rejects instead of throwing when the database is closed', async () => {
     database.close();
     await expect(store.get('ops')).rejects.toThrow(/not open/);
-    await expect(store.put(dashboard('ops'))).rejects.toThrow(/not open/);
+    await expect(store.put(dashboard('ops'), 'ada')).rejects.toThrow(/not open/);
   });
 });

@@ -1,6 +1,6 @@
 import type { Dashboard, DashboardDocument, DashboardSummary } from '@pulseboard/protocol';
 import type { Statement } from 'better-sqlite3';
-import type { DashboardStore } from './dashboard-store.js';
+import type { DashboardStore, DashboardUsage } from './dashboard-store.js';
 import type { SqliteDatabase } from './sqlite-database.js';
 
 interface DashboardRow {
@@ -12,6 +12,10 @@ interface DashboardRow {
   owner: string | null;
 }
 
+interface SavedRow extends DashboardRow {
+  quota_key: string;
+}
+
 /**
  * Saved dashboards in the server's SQLite database, one row each with the
  * document as JSON. Calls are synchronous under the promises: dashboards are
@@ -20,8 +24,10 @@ interface DashboardRow {
 export class SqliteDashboardStore implements DashboardStore {
   private readonly select: Statement<[string], DashboardRow>;
   private readonly summaries: Statement<[], DashboardSummary>;
-  private readonly upsert: Statement<[DashboardRow]>;
+  private readonly exists: Statement<[string], { found: number }>;
+  private readonly upsert: Statement<[SavedRow]>;
   private readonly remove: Statement<[string]>;
+  private readonly counts: Statement<[string], DashboardUsage>;
 
   constructor(database: SqliteDatabase) {
     const { connection } = database;
@@ -31,9 +37,11 @@ export class SqliteDashboardStore implements DashboardStore {
     this.summaries = connection.prepare<[], DashboardSummary>(
       `SELECT id, title, json_array_length(document, '$.panels') AS panels, updated_at AS updatedAt FROM dashboards`,
     );
-    this.upsert = connection.prepare<[DashboardRow]>(
-      `INSERT INTO dashboards (id, title, document, created_at, updated_at, owner)
-       VALUES (@id, @title, @document, @created_at, @updated_at, @owner)
+    this.exists = connection.prepare<[string], { found: number }>('SELECT 1 AS found FROM dashboards WHERE id = ?');
+    // quota_key is left as it is on replace: a dashboard counts against whoever created it
+    this.upsert = connection.prepare<[SavedRow]>(
+      `INSERT INTO dashboards (id, title, document, created_at, updated_at, owner, quota_key)
+       VALUES (@id, @title, @document, @created_at, @updated_at, @owner, @quota_key)
        ON CONFLICT (id) DO UPDATE SET
          title = excluded.title,
          document = excluded.document,
@@ -42,6 +50,12 @@ export class SqliteDashboardStore implements DashboardStore {
          owner = excluded.owner`,
     );
     this.remove = connection.prepare<[string]>('DELETE FROM dashboards WHERE id = ?');
+    // the totals are kept by triggers; one user's rows are counted on the quota_key index
+    this.counts = connection.prepare<[string], DashboardUsage>(
+      `SELECT (SELECT amount FROM totals WHERE name = 'dashboards') AS total,
+              (SELECT count(*) FROM dashboards WHERE quota_key = ?) AS own,
+              (SELECT amount FROM totals WHERE name = 'dashboard_bytes') AS bytes`,
+    );
   }
 
   // statements run inside the executor so that a SQLite error rejects the promise instead of throwing
@@ -52,13 +66,19 @@ export class SqliteDashboardStore implements DashboardStore {
     });
   }
 
+  has(id: string): Promise<boolean> {
+    return new Promise((resolve) => {
+      resolve(this.exists.get(id) !== undefined);
+    });
+  }
+
   list(): Promise<DashboardSummary[]> {
     return new Promise((resolve) => {
       resolve(this.summaries.all());
     });
   }
 
-  put(dashboard: Dashboard): Promise<void> {
+  put(dashboard: Dashboard, quotaKey: string): Promise<void> {
     return new Promise((resolve) => {
       const document: DashboardDocument = {
         title: dashboard.title,
@@ -72,6 +92,7 @@ export class SqliteDashboardStore implements DashboardStore {
         created_at: dashboard.createdAt,
         updated_at: dashboard.updatedAt,
         owner: dashboard.owner ?? null,
+        quota_key: quotaKey,
       });
       resolve();
     });
@@ -80,6 +101,12 @@ export class SqliteDashboardStore implements DashboardStore {
   delete(id: string): Promise<boolean> {
     return new Promise((resolve) => {
       resolve(this.remove.run(id).changes > 0);
+    });
+  }
+
+  usage(quotaKey: string): Promise<DashboardUsage> {
+    return new Promise((resolve) => {
+      resolve(this.counts.get(quotaKey) ?? { total: 0, own: 0, bytes: 0 });
     });
   }
 }

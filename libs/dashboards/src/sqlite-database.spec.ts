@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SqliteAnnotationStore } from './sqlite-annotation.store.js';
+import { SqliteDashboardStore } from './sqlite-dashboard.store.js';
 import { SqliteDatabase } from './sqlite-database.js';
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.js';
 
@@ -43,6 +45,29 @@ describe('SqliteDatabase', () => {
         { id: 'a', text: 'deploy' },
       ]);
       expect(database.connection.prepare('SELECT count(*) AS n FROM dashboards').get()).toEqual({ n: 0 });
+    } finally {
+      database.close();
+    }
+  });
+
+  it('counts what a database of version 4 holds against its authors and owners when it migrates', async () => {
+    const file = join(dir, 'pulseboard.db');
+    const fourth = new Database(file);
+    for (const step of SQLITE_MIGRATIONS.slice(0, 4)) fourth.exec(step);
+    fourth.pragma('user_version = 4');
+    const note = fourth.prepare("INSERT INTO annotations VALUES (?, 'ops', 1000, 'deploy', NULL, 'ada', 1, ?)");
+    note.run('a', 'ada');
+    note.run('b', 'ada');
+    note.run('c', null);
+    fourth
+      .prepare("INSERT INTO dashboards VALUES (?, 'Ops', ?, 1, 1, ?)")
+      .run('ops', JSON.stringify({ title: 'Ops ✓', window: '5m', panels: [] }), 'bob');
+    fourth.close();
+    const database = SqliteDatabase.open(file);
+    try {
+      expect(await new SqliteAnnotationStore(database).usage('ada')).toEqual({ total: 3, own: 2 });
+      const bytes = Buffer.byteLength(JSON.stringify({ title: 'Ops ✓', window: '5m', panels: [] }));
+      expect(await new SqliteDashboardStore(database).usage('bob')).toEqual({ total: 1, own: 1, bytes });
     } finally {
       database.close();
     }

@@ -205,6 +205,7 @@ export class ControlGateway implements OnGatewayInit, OnGatewayConnection, OnGat
       const annotation = await this.annotations.create(message, {
         name: viewer.name,
         id: principal.anonymous ? null : principal.id,
+        quotaKey: principal.id,
       });
       this.server.to(dashboardRoom(annotation.dashboard)).emit('annotation', annotation);
       return { id: annotation.id };

@@ -2,7 +2,6 @@ export * from './ingest.module.js';
 export * from './ingest.module-definition.js';
 export * from './ingest.service.js';
 export * from './ingest-format.js';
-export * from './ingest-rate-limiter.js';
 export * from './parsers/json-points.parser.js';
 export * from './parsers/ndjson-points.parser.js';
 export * from './parsers/line-protocol.parser.js';

@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ApiError, type Principal } from '@pulseboard/api';
+import { ApiError, RateLimiter, type Principal } from '@pulseboard/api';
 import { LogUnavailableError, type PointBatch } from '@pulseboard/core';
 import type { IngestResponse } from '@pulseboard/protocol';
 import { NotAcceptingError, PointWriter } from '@pulseboard/streaming';
 import type { IngestFormat } from './ingest-format.js';
-import { IngestRateLimiter } from './ingest-rate-limiter.js';
 import { INGEST_OPTIONS, type IngestModuleOptions } from './ingest.module-definition.js';
 import { parseJsonPoints } from './parsers/json-points.parser.js';
 import { parseLineProtocol, type Precision } from './parsers/line-protocol.parser.js';
@@ -28,13 +27,13 @@ export interface IngestRequest {
  */
 @Injectable()
 export class IngestService {
-  private readonly limiter: IngestRateLimiter;
+  private readonly limiter: RateLimiter;
 
   constructor(
     @Inject(INGEST_OPTIONS) private readonly options: IngestModuleOptions,
     private readonly writer: PointWriter,
   ) {
-    this.limiter = new IngestRateLimiter(options.rateLimit, options.rateBurst);
+    this.limiter = new RateLimiter(options.rateLimit, options.rateBurst);
   }
 
   async ingest(request: IngestRequest): Promise<IngestResponse> {

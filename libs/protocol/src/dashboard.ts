@@ -3,6 +3,13 @@ export const DASHBOARD_ID_MAX_LENGTH = 128;
 
 const DASHBOARD_ALPHABET = /^[A-Za-z0-9_\-:.]+$/;
 
+/**
+ * The dashboard every server has: the dashboard UI shows a default
+ * ("Overview") under this id until someone saves it, and it may be annotated
+ * before that.
+ */
+export const HOME_DASHBOARD_ID = 'home';
+
 /** Longest annotation text, in characters. */
 export const ANNOTATION_TEXT_MAX_LENGTH = 2000;
 

@@ -30,6 +30,13 @@ describe('loadConfig', () => {
       headersTimeoutMs: 10_000,
       requestTimeoutMs: 30_000,
       socketConnectTimeoutMs: 10_000,
+      maxAnnotationsPerUser: 10_000,
+      maxAnnotations: 100_000,
+      maxDashboardsPerUser: 500,
+      maxDashboards: 5000,
+      maxDashboardBytes: 128 * 1024 * 1024,
+      writeRateLimit: 10,
+      writeRateBurst: 50,
     });
   });
 
@@ -49,6 +56,13 @@ describe('loadConfig', () => {
       SELF_METRICS: 'false',
       LOG_LEVEL: 'DEBUG',
       INGEST_RATE_LIMIT: '100',
+      MAX_ANNOTATIONS_PER_USER: '10',
+      MAX_ANNOTATIONS: '0',
+      MAX_DASHBOARDS_PER_USER: '2',
+      MAX_DASHBOARDS: '20',
+      MAX_DASHBOARD_BYTES: '1048576',
+      WRITE_RATE_LIMIT: '1',
+      WRITE_RATE_BURST: '5',
     });
     expect(config).toMatchObject({
       port: 9000,
@@ -68,6 +82,13 @@ describe('loadConfig', () => {
       trustProxy: 'loopback',
       maxConnectionsPerIp: 50,
       maxJsonDepth: 8,
+      maxAnnotationsPerUser: 10,
+      maxAnnotations: 0,
+      maxDashboardsPerUser: 2,
+      maxDashboards: 20,
+      maxDashboardBytes: 1_048_576,
+      writeRateLimit: 1,
+      writeRateBurst: 5,
     });
   });
 

@@ -160,6 +160,13 @@ const environment = z.object({
   HEADERS_TIMEOUT_MS: integer('HEADERS_TIMEOUT_MS', 10_000, 100, 600_000),
   REQUEST_TIMEOUT_MS: integer('REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000),
   SOCKET_CONNECT_TIMEOUT_MS: integer('SOCKET_CONNECT_TIMEOUT_MS', 10_000, 100, 600_000),
+  MAX_ANNOTATIONS_PER_USER: integer('MAX_ANNOTATIONS_PER_USER', 10_000, 0),
+  MAX_ANNOTATIONS: integer('MAX_ANNOTATIONS', 100_000, 0),
+  MAX_DASHBOARDS_PER_USER: integer('MAX_DASHBOARDS_PER_USER', 500, 0),
+  MAX_DASHBOARDS: integer('MAX_DASHBOARDS', 5000, 0),
+  MAX_DASHBOARD_BYTES: integer('MAX_DASHBOARD_BYTES', 128 * 1024 * 1024, 0),
+  WRITE_RATE_LIMIT: integer('WRITE_RATE_LIMIT', 10, 0),
+  WRITE_RATE_BURST: integer('WRITE_RATE_BURST', 50, 1),
   REDIS_URL: z
     .string()
     .optional()
@@ -251,6 +258,16 @@ export interface AppConfig {
   requestTimeoutMs: number;
   /** A socket that has not completed its Socket.IO handshake by then is closed. */
   socketConnectTimeoutMs: number;
+  /** Annotations and dashboards a user (token subject; address in open mode) may keep, and in all (0: no limit). */
+  maxAnnotationsPerUser: number;
+  maxAnnotations: number;
+  maxDashboardsPerUser: number;
+  maxDashboards: number;
+  /** Bytes of JSON the saved dashboards may take in all (0: no limit). */
+  maxDashboardBytes: number;
+  /** Annotation and dashboard writes per second per user (0: no limit), and the burst allowed. */
+  writeRateLimit: number;
+  writeRateBurst: number;
   /** The shared log (a Redis stream) instances use; the embedded log when unset. */
   redisUrl: string | undefined;
   /** This instance's name among several (its self-metric feeds are `pulseboard.<name>.…`). */
@@ -363,6 +380,13 @@ export function loadConfig(env: Environment): AppConfig {
     headersTimeoutMs: e.HEADERS_TIMEOUT_MS,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     socketConnectTimeoutMs: e.SOCKET_CONNECT_TIMEOUT_MS,
+    maxAnnotationsPerUser: e.MAX_ANNOTATIONS_PER_USER,
+    maxAnnotations: e.MAX_ANNOTATIONS,
+    maxDashboardsPerUser: e.MAX_DASHBOARDS_PER_USER,
+    maxDashboards: e.MAX_DASHBOARDS,
+    maxDashboardBytes: e.MAX_DASHBOARD_BYTES,
+    writeRateLimit: e.WRITE_RATE_LIMIT,
+    writeRateBurst: e.WRITE_RATE_BURST,
     redisUrl,
     redisPartitions: e.REDIS_PARTITIONS,
     redisPartitionSegments: e.REDIS_PARTITION_SEGMENTS,

@@ -1,4 +1,10 @@
-import type { DashboardDocument, Panel, PanelKind, TimeWindow } from '@pulseboard/protocol';
+import {
+  HOME_DASHBOARD_ID,
+  type DashboardDocument,
+  type Panel,
+  type PanelKind,
+  type TimeWindow,
+} from '@pulseboard/protocol';
 import { ApiError, type PulseboardApi } from '../data/api';
 import { defaultDashboard } from './default-dashboard';
 import { bottomRow, movePanel, placePanel, resizePanel, type Placement } from './grid-layout';
@@ -31,7 +37,7 @@ export interface DashboardManagerOptions {
 }
 
 /** The id whose default ("Overview") is built from the feed list when it was never saved. */
-export const HOME_DASHBOARD = 'home';
+export const HOME_DASHBOARD = HOME_DASHBOARD_ID;
 
 /** What a refused save (403) means to the one editing. */
 const FORBIDDEN_MESSAGE = 'You can view this dashboard but not change it';

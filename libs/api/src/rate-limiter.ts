@@ -1,13 +1,14 @@
-import { TokenBucket } from '@pulseboard/api';
+import { TokenBucket } from './token-bucket.js';
 
 /** How many clients' buckets are remembered; idle full buckets are forgotten first. */
 const MAX_BUCKETS = 10_000;
 
 /**
- * A token bucket per client: `rate` points per second, bursts up to `burst`.
- * A batch takes as many tokens as it has points, all or nothing.
+ * A token bucket per client (a token subject, or an address in open mode):
+ * `rate` tokens per second, bursts up to `burst`. A request takes as many
+ * tokens as it weighs (an ingest batch: its points), all or nothing.
  */
-export class IngestRateLimiter {
+export class RateLimiter {
   private readonly buckets = new Map<string, TokenBucket>();
 
   constructor(
@@ -19,10 +20,10 @@ export class IngestRateLimiter {
     return this.rate > 0;
   }
 
-  /** Takes `points` tokens; returns 0 when allowed, else the whole seconds to wait before retrying. */
-  take(key: string, points: number, now: number): number {
+  /** Takes `tokens` for `key`; returns 0 when allowed, else the whole seconds to wait before retrying. */
+  take(key: string, tokens: number, now: number): number {
     if (this.rate <= 0) return 0;
-    return this.bucketFor(key, now).take(points, now);
+    return this.bucketFor(key, now).take(tokens, now);
   }
 
   private bucketFor(key: string, now: number): TokenBucket {
