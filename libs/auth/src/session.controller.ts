@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { Controller, Delete, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
-import { Access, Caller, parseWithSchema, Public, readJsonBody, type Principal } from '@pulseboard/api';
+import { Access, Caller, InflightBodies, parseWithSchema, Public, readJsonBody, type Principal } from '@pulseboard/api';
 import type { SessionInfo } from '@pulseboard/protocol';
 import { serialize } from 'cookie';
 import type { Response } from 'express';
@@ -17,7 +17,10 @@ const signIn = z.strictObject({ token: z.string().min(1).max(8192) });
  */
 @Controller('api/v1/session')
 export class SessionController {
-  constructor(private readonly authenticator: Authenticator) {}
+  constructor(
+    private readonly authenticator: Authenticator,
+    private readonly bodies: InflightBodies,
+  ) {}
 
   @Get()
   @Access('viewer', 'producer', 'admin')
@@ -29,7 +32,8 @@ export class SessionController {
   @HttpCode(200)
   @Public()
   async signIn(@Req() req: IncomingMessage, @Res({ passthrough: true }) res: Response): Promise<SessionInfo> {
-    const { token } = parseWithSchema(signIn, await readJsonBody(req, 16 * 1024), 'invalid_body');
+    const allowance = this.bodies.open(this.authenticator.address(req), res);
+    const { token } = parseWithSchema(signIn, await readJsonBody(req, 16 * 1024, { allowance }), 'invalid_body');
     const principal = await this.authenticator.verify(token, req);
     if (this.authenticator.enabled && principal.expiresAt !== undefined) {
       const maxAge = Math.max(0, Math.floor((principal.expiresAt - Date.now()) / 1000));
