@@ -8,6 +8,12 @@ import { z } from 'zod';
 import { Authenticator, TOKEN_COOKIE } from './authenticator.service.js';
 
 const signIn = z.strictObject({ token: z.string().min(1).max(8192) });
+/**
+ * Longest cookie lifetime sent: browsers keep a cookie at most 400 days
+ * whatever it asks for (RFC 6265bis §5.6.2), and the dashboard signs in
+ * again when it is gone.
+ */
+const MAX_COOKIE_AGE_S = 400 * 24 * 3600;
 
 /**
  * `/api/v1/session`: who the caller is, and the browser sign-in. Posting a
@@ -36,7 +42,7 @@ export class SessionController {
     const { token } = parseWithSchema(signIn, await readJsonBody(req, 16 * 1024, { allowance }), 'invalid_body');
     const principal = await this.authenticator.verify(token, req);
     if (this.authenticator.enabled && principal.expiresAt !== undefined) {
-      const maxAge = Math.max(0, Math.floor((principal.expiresAt - Date.now()) / 1000));
+      const maxAge = Math.min(MAX_COOKIE_AGE_S, Math.max(0, Math.floor((principal.expiresAt - Date.now()) / 1000)));
       res.setHeader('Set-Cookie', this.cookie(req, token, maxAge));
     }
     return this.info(principal);
