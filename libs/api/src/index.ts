@@ -3,6 +3,7 @@ export * from './api-exception.filter.js';
 export * from './body-reader.js';
 export * from './inflight-bodies.js';
 export * from './json-syntax.js';
+export * from './query-token.js';
 export * from './schema-validation.pipe.js';
 export * from './issue-messages.js';
 export * from './query-schemas.js';
