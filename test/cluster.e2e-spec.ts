@@ -1,5 +1,5 @@
 import { ControlCluster } from '@pulseboard/gateway';
-import type { PresenceEvent } from '@pulseboard/protocol';
+import type { ErrorBody, PresenceEvent } from '@pulseboard/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ControlClient } from './support/control-client.js';
 import { errorCode, getJson, ingest, post } from './support/http.js';
@@ -122,6 +122,10 @@ describe.runIf(redisServerAvailable())('two instances sharing a Redis stream', (
     const dashboards = await getJson(`${a.url}/api/v1/dashboards`);
     expect([dashboards.status, errorCode(dashboards.body)]).toEqual([503, 'store_unavailable']);
     expect(dashboards.headers.get('retry-after')).toBe('1');
+    // in the product's words: nothing of Redis's own reason (addresses, client internals)
+    expect((dashboards.body as ErrorBody).error.message).toBe(
+      'dashboards and annotations cannot be reached right now; retry shortly',
+    );
     const socket = await connect(b, 'Ada');
     const note = await socket.ack('annotate', { dashboard: 'ops', t: 1000, text: 'during the outage' });
     expect(note).toMatchObject({ ok: false, error: { code: 'store_unavailable' } });

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { mintToken } from '@pulseboard/auth';
-import type { FeedInfo } from '@pulseboard/protocol';
+import type { ErrorBody, FeedInfo, SessionInfo } from '@pulseboard/protocol';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { bearer, startAuthServer, TEST_SECRET, token } from './support/auth.js';
@@ -86,6 +86,39 @@ describe('auth hardening', () => {
       const res = await get('/api/v1/feeds', bearer(await make()));
       expect(res.status).toBe(401);
       expect(errorCode(res.body)).toBe(code);
+      await suite.bystander.stillServes();
+    });
+
+    const signIn = (signed: string) =>
+      getJson(`${suite.server.url}/api/v1/session`, {
+        method: 'POST',
+        body: JSON.stringify({ token: signed }),
+        headers: { 'content-type': 'application/json' },
+      });
+
+    it('answers a token whose exp no date can hold (1e308) with 401 invalid_token wherever it is shown', async () => {
+      const endless = jwt({ alg: 'HS256' }, claims({ exp: 1e308 }));
+      const session = await signIn(endless);
+      expect([session.status, errorCode(session.body)]).toEqual([401, 'invalid_token']);
+      expect((session.body as ErrorBody).error.message).toContain('exp');
+      expect(session.headers.get('set-cookie')).toBeNull();
+      expect(errorCode((await get('/api/v1/feeds', bearer(endless))).body)).toBe('invalid_token');
+      const stream = await open('/api/v1/stream?feeds=exp.far', bearer(endless));
+      expect(stream.status).toBe(401);
+      await expect(connect({ token: endless })).rejects.toThrow('invalid_token');
+      await suite.bystander.stillServes();
+    });
+
+    it('signs in with a token that expires in the year 9999, keeping its cookie at most 400 days', async () => {
+      const exp = Date.UTC(9999, 11, 31) / 1000;
+      const session = await signIn(jwt({ alg: 'HS256' }, claims({ exp })));
+      expect(session.status).toBe(200);
+      expect((session.body as SessionInfo).expiresAt).toBe(exp * 1000);
+      expect(session.headers.get('set-cookie')).toContain(`Max-Age=${400 * 24 * 3600};`);
+      // the socket's expiry timer is armed in steps setTimeout can take: the socket stays and works
+      const socket = await connect({ token: jwt({ alg: 'HS256' }, claims({ exp })) });
+      expect(await socket.ack('subscribe', { feeds: ['exp.far'] })).toMatchObject({ ok: true });
+      expect(socket.disconnectReason).toBeUndefined();
       await suite.bystander.stillServes();
     });
 

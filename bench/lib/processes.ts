@@ -144,6 +144,7 @@ export class ServerProcess {
       LOG_LEVEL: 'warn',
       // one load generator stands in for thousands of clients: no per-client limits
       MAX_CONNECTIONS_PER_IP: '0',
+      MAX_INFLIGHT_BODY_BYTES_PER_IP: '0',
       INGEST_RATE_LIMIT: '0',
       ...options.env,
     };

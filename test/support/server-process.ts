@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { finished } from 'node:stream/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +14,8 @@ export class ServerProcess {
   exitCode: number | null = null;
   private exited: Promise<number | null>;
   private readonly waiters = new Waiters();
+  /** Resolves once everything the process wrote is in its log file (at once without one). */
+  private logWritten: Promise<void> = Promise.resolve();
 
   private constructor(
     readonly child: ChildProcess,
@@ -24,8 +27,12 @@ export class ServerProcess {
     });
   }
 
-  /** Starts the server and resolves once it listens (it logs its port). */
-  static start(env: Record<string, string> = {}, timeoutMs = 20_000): Promise<ServerProcess> {
+  /**
+   * Starts the server and resolves once it listens (it logs its port). With
+   * `logFile`, everything it writes (stdout and stderr) also goes to that file,
+   * complete once {@link stop} resolved.
+   */
+  static start(env: Record<string, string> = {}, timeoutMs = 20_000, logFile?: string): Promise<ServerProcess> {
     // a data directory of its own, gone with the process, unless the test keeps one across restarts
     const ownDataDir = env.DATA_DIR === undefined ? mkdtempSync(join(tmpdir(), 'pulseboard-data-')) : undefined;
     const child = spawn(process.execPath, ['apps/server/dist/main.js'], {
@@ -43,6 +50,15 @@ export class ServerProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     if (ownDataDir !== undefined) child.once('exit', () => rmSync(ownDataDir, { recursive: true, force: true }));
+    let logWritten = Promise.resolve();
+    if (logFile !== undefined) {
+      const log = createWriteStream(logFile);
+      child.stdout?.pipe(log, { end: false });
+      child.stderr?.pipe(log, { end: false });
+      // 'close' comes after both streams ended, so the file then has all of it
+      child.once('close', () => log.end());
+      logWritten = finished(log);
+    }
     const lines: string[] = [];
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -61,6 +77,7 @@ export class ServerProcess {
           if (match !== null && line.includes('listening')) {
             clearTimeout(timer);
             const server = new ServerProcess(child, `http://127.0.0.1:${match[1]}`);
+            server.logWritten = logWritten;
             server.output.push(...lines);
             child.stdout?.off('data', onData);
             // whole lines only: a chunk may end in the middle of one
@@ -96,6 +113,7 @@ export class ServerProcess {
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
     this.exitCode = await this.exited;
+    await this.logWritten;
     return this.exitCode;
   }
 

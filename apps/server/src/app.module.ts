@@ -29,6 +29,8 @@ export class AppModule {
           trustProxy: config.trustProxy,
           maxConnectionsPerIp: config.maxConnectionsPerIp,
           maxConnectionsPerToken: config.maxConnectionsPerToken,
+          maxInflightBodyBytes: config.maxInflightBodyBytes,
+          maxInflightBodyBytesPerIp: config.maxInflightBodyBytesPerIp,
         }),
         StreamingModule.forRoot({
           retentionMs: config.retentionMs,

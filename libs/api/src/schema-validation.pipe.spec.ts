@@ -57,3 +57,43 @@ describe('parseWithSchema', () => {
     expect(error.message).toMatch(/^600 problems, the first 100: 0\.name: /);
   });
 });
+
+describe('validation messages', () => {
+  const document = z.strictObject({
+    title: z.string().min(1).max(3),
+    kind: z.enum(['stat', 'timeseries']),
+    w: z.int().min(1).max(12),
+    feeds: z.array(z.string()).max(1),
+    id: z.string().regex(/^[a-z]+$/),
+    named: z.string().regex(/^[a-z]+$/, 'may only contain a-z'),
+    either: z.union([z.string(), z.number()]),
+  });
+  const reasons = (value: unknown): Record<string, string> =>
+    Object.fromEntries(failure(document, value).details.map((d): [string, string] => [d.field ?? '', d.reason]));
+
+  it('speaks the product’s words, keeping a schema’s own messages', () => {
+    expect(
+      reasons({ title: '', kind: 'pie', w: 1.5, feeds: ['a', 'b'], id: 'A', named: 'A', either: true, extra: 1 }),
+    ).toEqual({
+      title: 'must not be empty',
+      kind: 'must be one of "stat", "timeseries"',
+      w: 'must be an integer',
+      feeds: 'must list at most 1 items',
+      id: 'is not in the expected format',
+      named: 'may only contain a-z',
+      either: 'is not valid',
+      extra: 'unknown key',
+    });
+    expect(reasons({ title: 'long', w: 13 })).toMatchObject({
+      title: 'must be at most 3 characters long',
+      w: 'must be at most 12',
+      kind: 'is required',
+      feeds: 'is required',
+    });
+  });
+
+  it('never answers in zod’s wording', () => {
+    const error = failure(document, { title: 5, kind: 1, w: 'x', feeds: 'a', id: 1, named: 1, either: null });
+    expect(error.message).not.toMatch(/Invalid input|Invalid option|Too (big|small)|expected .*, received/);
+  });
+});

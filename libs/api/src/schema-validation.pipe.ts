@@ -2,6 +2,7 @@ import { Injectable, type ArgumentMetadata, type PipeTransform } from '@nestjs/c
 import { ERROR_CODES, type ErrorCode, type ErrorDetail } from '@pulseboard/protocol';
 import { z } from 'zod';
 import { ApiError } from './api-error.js';
+import { productIssueMessage } from './issue-messages.js';
 
 /**
  * Validates parameters that carry a zod schema (`@Query({ schema })`) and
@@ -27,7 +28,7 @@ export const MAX_VALIDATION_DETAILS = 100;
  * an unknown key is named itself.
  */
 export function parseWithSchema<T>(schema: z.ZodType<T>, value: unknown, fallback: ErrorCode): T {
-  const result = schema.safeParse(value);
+  const result = schema.safeParse(value, { error: productIssueMessage });
   if (result.success) return result.data;
   const issues = result.error.issues;
   const code = issueCode(issues[0]) ?? fallback;

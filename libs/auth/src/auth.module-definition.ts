@@ -21,6 +21,10 @@ export interface AuthModuleOptions {
   maxConnectionsPerIp: number;
   /** Open streams, polls and sockets per token subject (0: unlimited). */
   maxConnectionsPerToken: number;
+  /** Request-body bytes held in memory at once, all requests together (0: unlimited). */
+  maxInflightBodyBytes: number;
+  /** … and by the requests of one client address (0: unlimited). */
+  maxInflightBodyBytesPerIp: number;
 }
 
 export const { ConfigurableModuleClass: AuthConfigurableModule, MODULE_OPTIONS_TOKEN: AUTH_OPTIONS } =

@@ -1,8 +1,8 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { Refusals } from '@pulseboard/api';
+import { InflightBodies, Refusals } from '@pulseboard/api';
 import { AccessGuard } from './access.guard.js';
-import { AuthConfigurableModule } from './auth.module-definition.js';
+import { AUTH_OPTIONS, AuthConfigurableModule, type AuthModuleOptions } from './auth.module-definition.js';
 import { Authenticator } from './authenticator.service.js';
 import { ConnectionLimits } from './connection-limits.service.js';
 import { OriginPolicy } from './origin-policy.js';
@@ -10,14 +10,27 @@ import { SessionController } from './session.controller.js';
 
 /**
  * Who may do what: token verification, the access guard on every route,
- * the origin policy, connection limits, the count of refusals, and
- * `/api/v1/session`. Global, so transports anywhere can authenticate sockets,
- * count connections and count what they refuse.
+ * the origin policy, connection limits, in-flight body limits, the count of
+ * refusals, and `/api/v1/session`. Global, so transports anywhere can
+ * authenticate sockets, count connections and bodies and count what they
+ * refuse.
  */
 @Global()
 @Module({
   controllers: [SessionController],
-  providers: [Authenticator, OriginPolicy, ConnectionLimits, Refusals, { provide: APP_GUARD, useClass: AccessGuard }],
-  exports: [Authenticator, OriginPolicy, ConnectionLimits, Refusals],
+  providers: [
+    Authenticator,
+    OriginPolicy,
+    ConnectionLimits,
+    Refusals,
+    {
+      provide: InflightBodies,
+      inject: [AUTH_OPTIONS],
+      useFactory: (options: AuthModuleOptions) =>
+        new InflightBodies({ total: options.maxInflightBodyBytes, perAddress: options.maxInflightBodyBytesPerIp }),
+    },
+    { provide: APP_GUARD, useClass: AccessGuard },
+  ],
+  exports: [Authenticator, OriginPolicy, ConnectionLimits, Refusals, InflightBodies],
 })
 export class AuthModule extends AuthConfigurableModule {}

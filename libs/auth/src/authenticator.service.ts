@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { anonymousPrincipal, ApiError, type Principal } from '@pulseboard/api';
+import { anonymousPrincipal, ApiError, splitQueryToken, type Principal } from '@pulseboard/api';
 import { parse as parseCookies } from 'cookie';
 import { AUTH_OPTIONS, type AuthModuleOptions } from './auth.module-definition.js';
 import { clientAddress, compileTrustProxy, isSecure, type TrustProxy } from './client-address.js';
@@ -105,9 +105,10 @@ function tokenOf(request: IncomingMessage): string | undefined {
 }
 
 /**
- * Run first on every HTTP request: moves the `access_token` query parameter
- * out of the URL into the request, so no log line, route or query schema ever
- * sees it.
+ * Run first on every HTTP request: moves the `access_token` query parameter,
+ * however its name is percent-encoded, out of the URL into the request, so no
+ * route or query schema ever sees it. (The access log shows the URL as sent,
+ * through `redactUrl`, which reads parameter names the same way.)
  */
 export function takeQueryToken(request: RequestWithQueryToken): void {
   const split = splitQueryToken(request.url ?? '');
@@ -120,15 +121,4 @@ export function takeQueryToken(request: RequestWithQueryToken): void {
 function handshakeQueryToken(request: IncomingMessage): string | undefined {
   const token = splitQueryToken(request.url ?? '')?.token;
   return token === '' ? undefined : token;
-}
-
-/** The `access_token` parameter of `url` and the URL without it; `undefined` when it has none. */
-function splitQueryToken(url: string): { token: string | undefined; url: string } | undefined {
-  const q = url.indexOf('?');
-  if (q === -1 || !url.includes('access_token', q)) return undefined;
-  const params = new URLSearchParams(url.slice(q + 1));
-  const token = params.get('access_token') ?? undefined;
-  params.delete('access_token');
-  const rest = params.toString();
-  return { token, url: rest === '' ? url.slice(0, q) : `${url.slice(0, q)}?${rest}` };
 }

@@ -14,6 +14,8 @@ const options = (perIp: number, perToken: number): AuthModuleOptions => ({
   trustProxy: undefined,
   maxConnectionsPerIp: perIp,
   maxConnectionsPerToken: perToken,
+  maxInflightBodyBytes: 0,
+  maxInflightBodyBytesPerIp: 0,
 });
 
 const user = (id: string, address: string): Principal => tokenPrincipal({ sub: id, role: 'viewer', address });

@@ -6,7 +6,8 @@ export function atExpiry(expiresAt: number, onExpiry: () => void): () => void {
   let timer: NodeJS.Timeout | undefined;
   const arm = (): void => {
     const remaining = expiresAt - Date.now();
-    if (remaining <= 0) {
+    // `!(> 0)`: NaN counts as expired; setTimeout would take it as 1 ms and spin
+    if (!(remaining > 0)) {
       timer = undefined;
       onExpiry();
       return;

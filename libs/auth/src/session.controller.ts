@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { Controller, Delete, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
-import { Access, Caller, parseWithSchema, Public, readJsonBody, type Principal } from '@pulseboard/api';
+import { Access, Caller, InflightBodies, parseWithSchema, Public, readJsonBody, type Principal } from '@pulseboard/api';
 import type { SessionInfo } from '@pulseboard/protocol';
 import { serialize } from 'cookie';
 import type { Response } from 'express';
@@ -8,6 +8,12 @@ import { z } from 'zod';
 import { Authenticator, TOKEN_COOKIE } from './authenticator.service.js';
 
 const signIn = z.strictObject({ token: z.string().min(1).max(8192) });
+/**
+ * Longest cookie lifetime sent: browsers keep a cookie at most 400 days
+ * whatever it asks for (RFC 6265bis §5.6.2), and the dashboard signs in
+ * again when it is gone.
+ */
+const MAX_COOKIE_AGE_S = 400 * 24 * 3600;
 
 /**
  * `/api/v1/session`: who the caller is, and the browser sign-in. Posting a
@@ -17,7 +23,10 @@ const signIn = z.strictObject({ token: z.string().min(1).max(8192) });
  */
 @Controller('api/v1/session')
 export class SessionController {
-  constructor(private readonly authenticator: Authenticator) {}
+  constructor(
+    private readonly authenticator: Authenticator,
+    private readonly bodies: InflightBodies,
+  ) {}
 
   @Get()
   @Access('viewer', 'producer', 'admin')
@@ -29,10 +38,11 @@ export class SessionController {
   @HttpCode(200)
   @Public()
   async signIn(@Req() req: IncomingMessage, @Res({ passthrough: true }) res: Response): Promise<SessionInfo> {
-    const { token } = parseWithSchema(signIn, await readJsonBody(req, 16 * 1024), 'invalid_body');
+    const allowance = this.bodies.open(this.authenticator.address(req), res);
+    const { token } = parseWithSchema(signIn, await readJsonBody(req, 16 * 1024, { allowance }), 'invalid_body');
     const principal = await this.authenticator.verify(token, req);
     if (this.authenticator.enabled && principal.expiresAt !== undefined) {
-      const maxAge = Math.max(0, Math.floor((principal.expiresAt - Date.now()) / 1000));
+      const maxAge = Math.min(MAX_COOKIE_AGE_S, Math.max(0, Math.floor((principal.expiresAt - Date.now()) / 1000)));
       res.setHeader('Set-Cookie', this.cookie(req, token, maxAge));
     }
     return this.info(principal);

@@ -18,6 +18,16 @@ async function refusal(promise: Principal | Promise<Principal>): Promise<{ statu
   throw new Error('the token was accepted');
 }
 
+async function refusalMessage(promise: Principal | Promise<Principal>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof ApiError) return error.message;
+    throw error;
+  }
+  throw new Error('the token was accepted');
+}
+
 function signed(payload: Record<string, unknown>, secret = SECRET): Promise<string> {
   return new SignJWT(payload)
     .setProtectedHeader({ alg: 'HS256' })
@@ -59,6 +69,31 @@ describe('TokenVerifier', () => {
     }
     const none = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{"sub":"a","role":"admin"}').toString('base64url')}.`;
     expect(await refusal(verifier().verify(none, '::1'))).toEqual({ status: 401, code: 'invalid_token' });
+  });
+
+  it('says why a token was refused in its own words, never jose’s or zod’s', async () => {
+    const asIs = (payload: Record<string, unknown>) =>
+      new SignJWT(payload).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(SECRET));
+    const inAnHour = Math.floor(Date.now() / 1000) + 3600;
+    const none = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(`{"sub":"a","role":"admin","exp":${inAnHour}}`).toString('base64url')}.`;
+    const cases: [string, string][] = [
+      [
+        await signed({ sub: 'a', role: 'viewer' }, 'another-secret-of-at-least-thirty-two'),
+        'its signature does not match',
+      ],
+      [none, 'it must be signed with HS256'],
+      ['garbage', 'it is malformed'],
+      [await asIs({ sub: 'a', role: 'viewer' }), 'it has no exp claim'],
+      [await asIs({ sub: 'a', role: 'viewer', exp: 1e308 }), 'exp must be a date before the year 275760'],
+      [await signed({ sub: 'a', role: 'viewer', name: 5 }), 'name must be a string'],
+      [await signed({ sub: 'a', role: 'viewer', feeds: 'x' }), 'feeds must be an array'],
+      [await signed({ sub: 'a' }), 'role must be one of viewer, producer, admin'],
+    ];
+    for (const [token, reason] of cases) {
+      const message = await refusalMessage(verifier().verify(token, '::1'));
+      expect(message, token).toContain(reason);
+      expect(message).not.toMatch(/Invalid input|expected .*, received|JWS|JWT|Compact|Parameter|claim must/);
+    }
   });
 
   it('remembers a verified token only until it expires', async () => {

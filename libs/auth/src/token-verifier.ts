@@ -119,7 +119,21 @@ export class TokenVerifier {
         },
       );
     }
-    const reason = error instanceof errors.JOSEError ? error.message : 'malformed token';
-    return new ApiError(401, 'invalid_token', `the token is not valid: ${reason}`);
+    return new ApiError(401, 'invalid_token', `the token is not valid: ${this.reason(error)}`);
+  }
+
+  /** Why a token was refused, in the product's words: jose's messages name its internals. */
+  private reason(error: unknown): string {
+    if (error instanceof errors.JWSSignatureVerificationFailed) return 'its signature does not match';
+    if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported) {
+      return `it must be signed with ${this.algorithms.join(', ')}`;
+    }
+    if (error instanceof errors.JWTClaimValidationFailed) {
+      return error.reason === 'missing' ? `it has no ${error.claim} claim` : `its ${error.claim} claim is not accepted`;
+    }
+    if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) {
+      return 'no single key of the identity provider matches it';
+    }
+    return 'it is malformed';
   }
 }

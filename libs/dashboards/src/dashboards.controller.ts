@@ -1,5 +1,5 @@
 import { Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Req, Res } from '@nestjs/common';
-import { Access, Caller, parseWithSchema, readJsonBody, type Principal } from '@pulseboard/api';
+import { Access, Caller, InflightBodies, parseWithSchema, readJsonBody, type Principal } from '@pulseboard/api';
 import type { Dashboard, DashboardDocument, DashboardSummary } from '@pulseboard/protocol';
 import type { Request, Response } from 'express';
 import { DASHBOARD_BODY_MAX_BYTES, dashboardDocumentSchema } from './dashboard-document.schema.js';
@@ -12,6 +12,7 @@ import { DashboardsService } from './dashboards.service.js';
 export class DashboardsController {
   constructor(
     private readonly dashboards: DashboardsService,
+    private readonly bodies: InflightBodies,
     @Inject(DASHBOARDS_OPTIONS) private readonly options: DashboardsModuleOptions,
   ) {}
 
@@ -26,7 +27,7 @@ export class DashboardsController {
     @Res({ passthrough: true }) res: Response,
     @Caller() caller: Principal,
   ): Promise<Dashboard> {
-    const dashboard = await this.dashboards.create(await this.readDocument(req), caller);
+    const dashboard = await this.dashboards.create(await this.readDocument(req, res, caller), caller);
     res.location(`/api/v1/dashboards/${dashboard.id}`);
     return dashboard;
   }
@@ -44,7 +45,7 @@ export class DashboardsController {
     @Res({ passthrough: true }) res: Response,
     @Caller() caller: Principal,
   ): Promise<Dashboard> {
-    const { dashboard, created } = await this.dashboards.put(id, await this.readDocument(req), caller);
+    const { dashboard, created } = await this.dashboards.put(id, await this.readDocument(req, res, caller), caller);
     res.status(created ? 201 : 200);
     return dashboard;
   }
@@ -56,8 +57,11 @@ export class DashboardsController {
   }
 
   /** The request's JSON body as a validated dashboard document. */
-  private async readDocument(req: Request): Promise<DashboardDocument> {
-    const body = await readJsonBody(req, DASHBOARD_BODY_MAX_BYTES, this.options.maxJsonDepth);
+  private async readDocument(req: Request, res: Response, caller: Principal): Promise<DashboardDocument> {
+    const body = await readJsonBody(req, DASHBOARD_BODY_MAX_BYTES, {
+      maxDepth: this.options.maxJsonDepth,
+      allowance: this.bodies.open(caller.address, res),
+    });
     return parseWithSchema(dashboardDocumentSchema, body, 'invalid_body');
   }
 }

@@ -4,16 +4,17 @@ import { type Redis } from 'ioredis';
 import type { AnnotationQuery, AnnotationStore, AnnotationUsage, StoredAnnotation } from './annotation-store.js';
 import type { DashboardStore, DashboardUsage } from './dashboard-store.js';
 
-/** Redis could not be asked (it is away or the connection broke); answered `503 store_unavailable`. */
+/**
+ * Redis could not be asked (it is away or the connection broke); answered
+ * `503 store_unavailable`. The client is not told Redis's own reason (it
+ * names addresses and internals); it stays on the error as `cause`.
+ */
 export class StoreUnavailableError extends ApiError {
   constructor(cause: unknown) {
-    super(
-      503,
-      'store_unavailable',
-      `dashboards and annotations cannot be reached (${cause instanceof Error ? cause.message : 'Redis error'}); retry shortly`,
-      [],
-      { 'Retry-After': '1' },
-    );
+    super(503, 'store_unavailable', 'dashboards and annotations cannot be reached right now; retry shortly', [], {
+      'Retry-After': '1',
+    });
+    this.cause = cause;
   }
 }
 

@@ -1,7 +1,7 @@
-import { Controller, HttpCode, Inject, Post, Query, Req } from '@nestjs/common';
-import { Access, Caller, queryString, readBody, type Principal } from '@pulseboard/api';
+import { Controller, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
+import { Access, Caller, InflightBodies, queryString, readBody, type Principal } from '@pulseboard/api';
 import type { IngestResponse } from '@pulseboard/protocol';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { ingestFormat } from './ingest-format.js';
 import { IngestService } from './ingest.service.js';
@@ -22,6 +22,7 @@ const ingestQuery = z.object({
 export class IngestController {
   constructor(
     private readonly ingest: IngestService,
+    private readonly bodies: InflightBodies,
     @Inject(INGEST_OPTIONS) private readonly options: IngestModuleOptions,
   ) {}
 
@@ -29,11 +30,13 @@ export class IngestController {
   @HttpCode(202)
   async write(
     @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
     @Query({ schema: ingestQuery }) query: z.output<typeof ingestQuery>,
     @Caller() caller: Principal,
   ): Promise<IngestResponse> {
     const format = ingestFormat(req.headers['content-type']);
-    const body = await readBody(req, this.options.maxBodyBytes);
+    // the body's bytes count as in flight until the answer is out: parsing holds copies of them until then
+    const body = await readBody(req, this.options.maxBodyBytes, this.bodies.open(caller.address, res));
     return this.ingest.ingest({
       format,
       body,

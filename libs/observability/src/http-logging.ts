@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { pinoHttp, type HttpLogger } from 'pino-http';
-import { redactUrl } from './pino-logger.js';
+import { redactUrl } from '@pulseboard/api';
 
 /**
  * Access logs: one line per finished request. Successful requests log at

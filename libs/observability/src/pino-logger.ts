@@ -40,8 +40,3 @@ export class PinoNestLogger implements LoggerService {
 function text(message: unknown): string {
   return typeof message === 'string' ? message : JSON.stringify(message);
 }
-
-/** Removes the values of secret query parameters (`access_token`) from a URL before it is logged. */
-export function redactUrl(url: string): string {
-  return url.replace(/([?&]access_token=)[^&#]*/gi, '$1[redacted]');
-}

@@ -40,6 +40,8 @@ export const ERROR_CODES = [
   'origin_not_allowed',
   'host_not_allowed',
   'too_many_connections',
+  'too_many_inflight_bytes',
+  'inflight_bytes_exhausted',
   'auth_unavailable',
   'log_unavailable',
   'store_unavailable',

@@ -26,6 +26,8 @@ describe('loadConfig', () => {
       ingestRateBurst: 1_000_000,
       maxConnectionsPerIp: 1000,
       maxConnectionsPerToken: 1000,
+      maxInflightBodyBytes: 64 * 1024 * 1024,
+      maxInflightBodyBytesPerIp: 32 * 1024 * 1024,
       maxJsonDepth: 32,
       headersTimeoutMs: 10_000,
       requestTimeoutMs: 30_000,
@@ -151,6 +153,25 @@ describe('loadConfig', () => {
         REDIS_PARTITION_URLS: 'redis://r1,redis://r2',
       }),
     ).toThrow(/names 2 servers for 1 partition/);
+  });
+
+  it('keeps the in-flight body limits at least one largest body, or off', () => {
+    expect(
+      loadConfig({
+        MAX_BODY_BYTES: '1048576',
+        MAX_INFLIGHT_BODY_BYTES: '4194304',
+        MAX_INFLIGHT_BODY_BYTES_PER_IP: '0',
+      }),
+    ).toMatchObject({ maxInflightBodyBytes: 4 * 1024 * 1024, maxInflightBodyBytesPerIp: 0 });
+    expect(() => loadConfig({ MAX_INFLIGHT_BODY_BYTES_PER_IP: '1048576' })).toThrow(
+      /MAX_INFLIGHT_BODY_BYTES_PER_IP \(1048576\) must be 0 or at least MAX_BODY_BYTES \(10485760\)/,
+    );
+    expect(() => loadConfig({ MAX_INFLIGHT_BODY_BYTES: '1048576' })).toThrow(/MAX_INFLIGHT_BODY_BYTES \(1048576\)/);
+    // unset, they grow with MAX_BODY_BYTES
+    expect(loadConfig({ MAX_BODY_BYTES: '104857600' })).toMatchObject({
+      maxInflightBodyBytes: 200 * 1024 * 1024,
+      maxInflightBodyBytesPerIp: 100 * 1024 * 1024,
+    });
   });
 
   it('refuses a short secret and origins that are not origins', () => {

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
+const MIB = 1024 * 1024;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 function integer(name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) {
@@ -156,6 +157,9 @@ const environment = z.object({
   TRUST_PROXY: z.string().optional(),
   MAX_CONNECTIONS_PER_IP: integer('MAX_CONNECTIONS_PER_IP', 1000, 0),
   MAX_CONNECTIONS_PER_TOKEN: integer('MAX_CONNECTIONS_PER_TOKEN', 1000, 0),
+  // unset (-1): the defaults below, raised with MAX_BODY_BYTES
+  MAX_INFLIGHT_BODY_BYTES: integer('MAX_INFLIGHT_BODY_BYTES', -1, 0),
+  MAX_INFLIGHT_BODY_BYTES_PER_IP: integer('MAX_INFLIGHT_BODY_BYTES_PER_IP', -1, 0),
   MAX_JSON_DEPTH: integer('MAX_JSON_DEPTH', 32, 2, 1000),
   HEADERS_TIMEOUT_MS: integer('HEADERS_TIMEOUT_MS', 10_000, 100, 600_000),
   REQUEST_TIMEOUT_MS: integer('REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000),
@@ -252,6 +256,9 @@ export interface AppConfig {
   trustProxy: string | undefined;
   maxConnectionsPerIp: number;
   maxConnectionsPerToken: number;
+  /** Request-body bytes held in memory at once (decompressed), all requests together and per client address; 0: unlimited. */
+  maxInflightBodyBytes: number;
+  maxInflightBodyBytesPerIp: number;
   maxJsonDepth: number;
   /** Time a client has to send a request's headers, and its whole request (slowloris). */
   headersTimeoutMs: number;
@@ -317,6 +324,20 @@ export function loadConfig(env: Environment): AppConfig {
       `REDIS_PARTITION_URLS names ${redisPartitionUrls.length} servers for ${e.REDIS_PARTITIONS} partition(s): set REDIS_PARTITIONS to at least as many`,
     ]);
   }
+  // by default room for a few of the largest bodies per address and a few more in total
+  const maxInflightBodyBytes =
+    e.MAX_INFLIGHT_BODY_BYTES >= 0 ? e.MAX_INFLIGHT_BODY_BYTES : Math.max(64 * MIB, 2 * e.MAX_BODY_BYTES);
+  const maxInflightBodyBytesPerIp =
+    e.MAX_INFLIGHT_BODY_BYTES_PER_IP >= 0 ? e.MAX_INFLIGHT_BODY_BYTES_PER_IP : Math.max(32 * MIB, e.MAX_BODY_BYTES);
+  for (const [name, value] of [
+    ['MAX_INFLIGHT_BODY_BYTES', maxInflightBodyBytes],
+    ['MAX_INFLIGHT_BODY_BYTES_PER_IP', maxInflightBodyBytesPerIp],
+  ] as const) {
+    // a body of the largest accepted size must fit on its own, or its producer's retries could never succeed
+    if (value > 0 && value < e.MAX_BODY_BYTES) {
+      throw new ConfigError([`${name} (${value}) must be 0 or at least MAX_BODY_BYTES (${e.MAX_BODY_BYTES})`]);
+    }
+  }
   if (authSecret === undefined && jwksUrl === undefined && host !== undefined && host !== '' && !isLoopback(host)) {
     if (!e.ALLOW_OPEN) {
       throw new ConfigError([
@@ -376,6 +397,8 @@ export function loadConfig(env: Environment): AppConfig {
     trustProxy: optional(e.TRUST_PROXY),
     maxConnectionsPerIp: e.MAX_CONNECTIONS_PER_IP,
     maxConnectionsPerToken: e.MAX_CONNECTIONS_PER_TOKEN,
+    maxInflightBodyBytes,
+    maxInflightBodyBytesPerIp,
     maxJsonDepth: e.MAX_JSON_DEPTH,
     headersTimeoutMs: e.HEADERS_TIMEOUT_MS,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,

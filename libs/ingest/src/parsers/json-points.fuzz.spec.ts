@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_JSON_DEPTH } from '@pulseboard/api';
+import { DEFAULT_MAX_JSON_DEPTH, jsonSyntaxProblem } from '@pulseboard/api';
 import { ERROR_CODES, MAX_TIMESTAMP_MS, pointProblem, type ErrorDetail } from '@pulseboard/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -28,8 +28,8 @@ function plain(result: ParseResult) {
 function reasonFor(text: string): string | undefined {
   try {
     return pointProblem(JSON.parse(text));
-  } catch (error) {
-    return `malformed JSON: ${(error as Error).message}`;
+  } catch {
+    return jsonSyntaxProblem(text, 'the line');
   }
 }
 

@@ -1,3 +1,4 @@
+import { jsonSyntaxProblem } from '@pulseboard/api';
 import { jsonLimitsProblem } from './json-limits.js';
 import type { ParseOptions, ParseResult } from './parse-result.js';
 import { PointCollector, tooManyPoints } from './point-collector.js';
@@ -7,8 +8,8 @@ export function parseJsonPoints(body: string, options: ParseOptions): ParseResul
   let decoded: unknown;
   try {
     decoded = JSON.parse(body);
-  } catch (error) {
-    return { ok: false, code: 'invalid_json', message: `malformed JSON: ${(error as Error).message}`, details: [] };
+  } catch {
+    return { ok: false, code: 'invalid_json', message: jsonSyntaxProblem(body), details: [] };
   }
   const limits = jsonLimitsProblem(body, decoded, options, 'document');
   if (limits !== undefined) return limits;

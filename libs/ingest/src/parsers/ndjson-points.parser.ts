@@ -1,3 +1,4 @@
+import { jsonSyntaxProblem } from '@pulseboard/api';
 import { jsonLimitsProblem } from './json-limits.js';
 import type { ParseOptions, ParseResult } from './parse-result.js';
 import { PointCollector, tooManyPoints } from './point-collector.js';
@@ -22,8 +23,8 @@ export function parseNdjsonPoints(body: string, options: ParseOptions): ParseRes
     let decoded: unknown;
     try {
       decoded = JSON.parse(text);
-    } catch (error) {
-      collector.reject(`malformed JSON: ${(error as Error).message}`, index++, line);
+    } catch {
+      collector.reject(jsonSyntaxProblem(text, 'the line'), index++, line);
       continue;
     }
     const limits = jsonLimitsProblem(text, decoded, options, 'point');
