@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import { ApiError, RateLimiter, type Principal } from '@pulseboard/api';
 import { LogUnavailableError, type PointBatch } from '@pulseboard/core';
@@ -6,12 +7,14 @@ import { NotAcceptingError, PointWriter } from '@pulseboard/streaming';
 import type { IngestFormat } from './ingest-format.js';
 import { INGEST_OPTIONS, type IngestModuleOptions } from './ingest.module-definition.js';
 import { parseJsonPoints } from './parsers/json-points.parser.js';
-import { parseLineProtocol, type Precision } from './parsers/line-protocol.parser.js';
+import { parseLineProtocolInTurns, type Precision } from './parsers/line-protocol.parser.js';
 import { parseNdjsonPoints } from './parsers/ndjson-points.parser.js';
 import type { ParseOptions, ParseResult } from './parsers/parse-result.js';
 
 /** At most this many bad points or lines are listed in a 400. */
 const MAX_DETAILS = 1000;
+/** Distinct feed names checked against a token's patterns in one turn of the event loop. */
+const NAMES_PER_TURN = 5000;
 
 export interface IngestRequest {
   format: IngestFormat;
@@ -38,12 +41,12 @@ export class IngestService {
 
   async ingest(request: IngestRequest): Promise<IngestResponse> {
     if (!this.writer.isAccepting) throw this.unavailable();
-    const result = this.parse(request);
+    const result = await this.parse(request);
     if (!result.ok) {
       const status = result.code === 'too_many_points' ? 413 : 400;
       throw new ApiError(status, result.code, result.message, result.details);
     }
-    checkWritable(result.batch, request.producer);
+    await checkWritable(result.batch, request.producer);
     const accepted = result.batch.feeds.length;
     const wait = this.limiter.take(request.producer.id, accepted, Date.now());
     if (wait > 0) {
@@ -62,7 +65,8 @@ export class IngestService {
     return result.ignored.length > 0 ? { accepted, ignored: result.ignored } : { accepted };
   }
 
-  private parse(request: IngestRequest): ParseResult {
+  /** Line protocol, the format of big batches from agents, is parsed a slice at a time. */
+  private parse(request: IngestRequest): ParseResult | Promise<ParseResult> {
     const options: ParseOptions = {
       now: Date.now(),
       maxPoints: this.options.maxBatchPoints,
@@ -76,7 +80,7 @@ export class IngestService {
       case 'ndjson':
         return parseNdjsonPoints(text, options);
       case 'line-protocol':
-        return parseLineProtocol(text, { ...options, precision: request.precision });
+        return parseLineProtocolInTurns(text, { ...options, precision: request.precision });
     }
   }
 
@@ -92,8 +96,9 @@ export class IngestService {
 /**
  * 403 `forbidden` unless every point's feed is one `producer` may write; the
  * details name the points (0-based) that are not, as a 400 names bad ones.
+ * Each distinct name is checked once, a slice of names per turn.
  */
-function checkWritable(batch: PointBatch, producer: Principal): void {
+async function checkWritable(batch: PointBatch, producer: Principal): Promise<void> {
   const access = producer.feeds;
   if (access.all) return;
   const verdicts = new Map<string, boolean>();
@@ -105,6 +110,7 @@ function checkWritable(batch: PointBatch, producer: Principal): void {
     if (allowed === undefined) {
       allowed = access.allowsName(feed);
       verdicts.set(feed, allowed);
+      if (verdicts.size % NAMES_PER_TURN === 0) await nextTurn();
     }
     if (allowed) continue;
     refused++;

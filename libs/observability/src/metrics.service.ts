@@ -85,7 +85,11 @@ export class MetricsService {
       });
     };
     retained('pulseboard_retained_points', 'Points held in retention.', () => retention.stats().points);
-    retained('pulseboard_retained_bytes', 'Bytes of retention buffers.', () => retention.stats().bytes);
+    retained(
+      'pulseboard_retained_bytes',
+      'Bytes retention holds, as counted against RETENTION_BYTES.',
+      () => retention.stats().bytes,
+    );
     retained('pulseboard_feeds', 'Feeds in retention.', () => retention.feedCount);
   }
 

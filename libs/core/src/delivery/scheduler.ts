@@ -116,13 +116,15 @@ export class DeliveryScheduler {
 
   /**
    * Stops ticking, serves every connection one last time (so that points
-   * accepted before ingest stopped reach every client that can take them),
+   * accepted before ingest stopped reach every client that can take them,
+   * including batches retention was still applying a slice at a time),
    * ends every connection with `shutdown`, and takes no new ones.
    */
   shutdown(): void {
     if (this.shutDown) return;
     this.shutDown = true;
     this.stop();
+    this.retention.flush();
     this.tick();
     for (const connection of [...this.connections]) this.end(connection, 'shutdown');
   }

@@ -38,9 +38,9 @@ export class BatchIndex {
     const previous = ring.size === 0 ? -Infinity : this.value(ARRIVED, ring.size - 1);
     this.total += points;
     const i = ring.append();
-    ring.columns[POSITION][i] = position;
-    ring.columns[ARRIVED][i] = Math.max(arrivedAt, previous);
-    ring.columns[CUMULATIVE][i] = this.total;
+    ring.set(i, POSITION, position);
+    ring.set(i, ARRIVED, Math.max(arrivedAt, previous));
+    ring.set(i, CUMULATIVE, this.total);
   }
 
   /** Drops entries at or before `position`. */
@@ -103,6 +103,6 @@ export class BatchIndex {
   }
 
   private value(column: number, row: number): number {
-    return this.ring.columns[column][this.ring.at(row)];
+    return this.ring.get(row, column);
   }
 }

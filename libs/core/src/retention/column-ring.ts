@@ -3,15 +3,26 @@
  * points and the batch index. Rows are appended at the back and dropped from
  * the front; a column whose values never decrease along the ring can be
  * binary-searched.
+ *
+ * The rows live in one `Float64Array`, row after row: a typed array costs
+ * about 200 bytes of objects besides its values, which for a feed's first
+ * few rows is most of what the feed weighs (one array instead of one per
+ * column saved 600 bytes per feed, `bench/tools/feed-cost.ts`).
  */
 export class ColumnRing {
-  columns: Float64Array[];
+  /** Row-major: column `c` of physical row `i` is at `data[i * width + c]`. */
+  data: Float64Array;
+  private slots: number;
   /** Physical index of the oldest row. */
   private start = 0;
   private rows = 0;
 
-  constructor(width: number, capacity: number) {
-    this.columns = Array.from({ length: width }, () => new Float64Array(capacity));
+  constructor(
+    readonly width: number,
+    capacity: number,
+  ) {
+    this.data = new Float64Array(width * capacity);
+    this.slots = capacity;
   }
 
   get size(): number {
@@ -19,18 +30,27 @@ export class ColumnRing {
   }
 
   get capacity(): number {
-    return this.columns[0].length;
+    return this.slots;
   }
 
   get bytes(): number {
-    return this.capacity * this.columns.length * Float64Array.BYTES_PER_ELEMENT;
+    return this.data.length * Float64Array.BYTES_PER_ELEMENT;
   }
 
   /** Physical index of logical row `row` (0 = oldest). */
   at(row: number): number {
     const i = this.start + row;
-    const capacity = this.columns[0].length;
-    return i < capacity ? i : i - capacity;
+    return i < this.slots ? i : i - this.slots;
+  }
+
+  /** The value in `column` of logical row `row` (0 = oldest). */
+  get(row: number, column: number): number {
+    return this.data[this.at(row) * this.width + column];
+  }
+
+  /** Sets `column` of the physical row `slot` (as `append` returned it). */
+  set(slot: number, column: number, value: number): void {
+    this.data[slot * this.width + column] = value;
   }
 
   /** Reserves the next row and returns its physical index; the ring must not be full. */
@@ -55,12 +75,13 @@ export class ColumnRing {
 
   /** Binary search for the first row past `value` (past or at it, unless `inclusive`). */
   private countBelow(column: number, value: number, inclusive: boolean): number {
-    const values = this.columns[column];
+    const data = this.data;
+    const width = this.width;
     let lo = 0;
     let hi = this.rows;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const v = values[this.at(mid)];
+      const v = data[this.at(mid) * width + column];
       if (v < value || (inclusive && v === value)) lo = mid + 1;
       else hi = mid;
     }
@@ -72,18 +93,22 @@ export class ColumnRing {
    * long as less than a quarter of it is used, and moves the rows once.
    */
   shrink(min: number): void {
-    let capacity = this.capacity;
+    let capacity = this.slots;
     while (capacity > min && this.rows < capacity / 4) capacity = Math.max(min, Math.floor(capacity / 2));
-    if (capacity < this.capacity) this.resize(capacity);
+    if (capacity < this.slots) this.resize(capacity);
   }
 
-  /** Moves the rows into new columns of `capacity` (at least `size`), oldest first. */
+  /** Moves the rows into a new array of `capacity` rows (at least `size`), oldest first. */
   resize(capacity: number): void {
-    this.columns = this.columns.map((old) => {
-      const column = new Float64Array(capacity);
-      for (let row = 0; row < this.rows; row++) column[row] = old[this.at(row)];
-      return column;
-    });
+    const width = this.width;
+    const old = this.data;
+    const data = new Float64Array(capacity * width);
+    // the rows run from `start` to the end of the old array, then wrap to its beginning
+    const head = Math.min(this.rows, this.slots - this.start);
+    data.set(old.subarray(this.start * width, (this.start + head) * width));
+    if (head < this.rows) data.set(old.subarray(0, (this.rows - head) * width), head * width);
+    this.data = data;
+    this.slots = capacity;
     this.start = 0;
   }
 }

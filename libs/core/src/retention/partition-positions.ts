@@ -51,8 +51,8 @@ export class PartitionPositions {
     const ring = this.rings[partition];
     if (ring.size === ring.capacity) ring.resize(ring.capacity * 2);
     const i = ring.append();
-    ring.columns[LOCAL][i] = local;
-    ring.columns[ORIGIN][i] = origin;
+    ring.set(i, LOCAL, local);
+    ring.set(i, ORIGIN, origin);
     this.heads[partition] = origin;
     this.lastLocal = local;
   }
@@ -63,9 +63,8 @@ export class PartitionPositions {
       const ring = this.rings[p];
       const n = ring.upperBound(LOCAL, local);
       if (n === 0) continue;
-      const newest = ring.at(n - 1);
-      this.droppedOrigin[p] = ring.columns[ORIGIN][newest];
-      this.droppedLocal[p] = ring.columns[LOCAL][newest];
+      this.droppedOrigin[p] = ring.get(n - 1, ORIGIN);
+      this.droppedLocal[p] = ring.get(n - 1, LOCAL);
       for (let k = 0; k < n; k++) ring.dropOldest();
       ring.shrink(MIN_CAPACITY);
     }
@@ -81,7 +80,7 @@ export class PartitionPositions {
     for (let p = 0; p < this.count; p++) {
       const ring = this.rings[p];
       const n = ring.upperBound(LOCAL, local);
-      if (n > 0) origins[p] = ring.columns[ORIGIN][ring.at(n - 1)];
+      if (n > 0) origins[p] = ring.get(n - 1, ORIGIN);
       else origins[p] = local >= this.droppedLocal[p] ? this.droppedOrigin[p] : 0;
     }
     return origins;
@@ -119,8 +118,8 @@ export class PartitionPositions {
     if (origin < this.droppedOrigin[p]) return 0;
     const ring = this.rings[p];
     const n = ring.upperBound(ORIGIN, origin);
-    if (n > 0) return ring.columns[LOCAL][ring.at(n - 1)];
+    if (n > 0) return ring.get(n - 1, LOCAL);
     // older than every retained batch of the partition, and nothing after it was lost
-    return ring.size > 0 ? ring.columns[LOCAL][ring.at(0)] - 1 : this.lastLocal;
+    return ring.size > 0 ? ring.get(0, LOCAL) - 1 : this.lastLocal;
   }
 }

@@ -1,34 +1,45 @@
 import { systemClock, type Clock } from '../clock.js';
 import type { LoggedBatch } from '../log/point-batch.js';
+import { BatchFeeds } from './batch-feeds.js';
 import { BatchIndex } from './batch-index.js';
-import { BYTES_PER_POINT, Feed } from './feed.js';
+import { BYTES_PER_POINT, Feed, feedBytes } from './feed.js';
 import { PartitionPositions, type ResumePoint } from './partition-positions.js';
 
 /** The floors of a cursor of an unsplit log: none. */
 const NO_FLOORS = new Float64Array(0);
 
+/** What each entry of `BatchFeeds` weighs: its slot in an array. */
+const BATCH_FEED_BYTES = 8;
+
 /**
- * What a feed costs besides its points, in points' worth of bytes: the object,
- * its name and an initial ring of 8 rows (about 700 bytes all told).
+ * Feeds one turn of the event loop may create, or visit to evict, while
+ * applying or evicting batches; the rest waits for the next turn. A new feed
+ * takes a few microseconds (its objects, its map entry, listeners, and the
+ * garbage collector moving them out of the young generation), so a batch of
+ * 100,000 new names applied at once held every other client up for most of
+ * a second, and evicting it later nearly as long; 2,000 take a few
+ * milliseconds.
  */
-const FEED_COST_POINTS = 32;
+const FEEDS_PER_TURN = 2000;
 
 export interface RetentionOptions {
   /** Points are evicted this long after their arrival. */
   retentionMs: number;
   /** At most this many points per feed; the oldest go first. */
   maxPointsPerFeed: number;
-  /** Budget for all retained points, in bytes (24 per point); the oldest batches go first. */
+  /** Budget for all retained points, in bytes (24 per point, plus what each feed weighs); the oldest batches go first. */
   maxBytes: number;
   /** Partitions of the log (1 unless it is split); cursors then carry one position per partition. */
   partitions?: number;
   clock?: Clock;
+  /** Runs the rest of a batch that creates many feeds on a later turn of the event loop; `setImmediate` unless a test steps it. */
+  defer?: (work: () => void) => void;
 }
 
 export interface RetentionStats {
   feeds: number;
   points: number;
-  /** Bytes held by the feeds' ring buffers and the batch index. */
+  /** Bytes counted against the budget: points, batches and feeds (see {@link feedBytes}). */
   bytes: number;
   head: number;
 }
@@ -45,17 +56,34 @@ export interface FeedListener {
 export class Retention {
   private readonly feeds = new Map<string, Feed>();
   private readonly index = new BatchIndex();
+  private readonly batchFeeds = new BatchFeeds();
   private readonly listeners = new Set<FeedListener>();
   private readonly clock: Clock;
+  private readonly defer: (work: () => void) => void;
   /** Present when the log is split into partitions. */
   private readonly partitionPositions: PartitionPositions | undefined;
   private nextFeedId = 1;
   private points = 0;
+  /** The sum of `feedBytes` over the feeds. */
+  private feedsBytes = 0;
   private lastPosition = 0;
   private lastSweep = 0;
+  /** Batches not yet applied in full, in log order: the first is being applied. */
+  private readonly queue: LoggedBatch[] = [];
+  /** Position of the newest batch taken. */
+  private lastQueued = 0;
+  /** Points of the first queued batch already applied. */
+  private appliedPoints = 0;
+  /** The distinct feeds the first queued batch has given points to so far. */
+  private readonly touched: Feed[] = [];
+  private newFeedsLeft = 0;
+  /** Feeds of evicted batches evict their points through here as they are visited. */
+  private evictingThrough = 0;
+  private evictionDeferred = false;
 
   constructor(private readonly options: RetentionOptions) {
     this.clock = options.clock ?? systemClock;
+    this.defer = options.defer ?? ((work) => setImmediate(work));
     const partitions = options.partitions ?? 1;
     if (partitions > 1) this.partitionPositions = new PartitionPositions(partitions);
   }
@@ -114,29 +142,32 @@ export class Retention {
     return () => this.listeners.delete(listener);
   }
 
-  /** Applies a logged batch. Batches must come in log order; a repeated position is ignored. */
+  /**
+   * Applies a logged batch. Batches must come in log order; a repeated
+   * position is ignored. A batch that names many new feeds is applied over
+   * several turns of the event loop (see {@link FEEDS_PER_TURN}); later
+   * batches wait for it, and `head` only reaches it once all of it is in.
+   */
   apply(batch: LoggedBatch): void {
-    if (batch.position <= this.lastPosition) return;
-    const { feeds, t, v, position, arrivedAt } = batch;
-    const partition = batch.partition ?? 0;
-    let previous: Feed | undefined;
-    for (let i = 0; i < feeds.length; i++) {
-      const name = feeds[i];
-      const feed = previous !== undefined && previous.name === name ? previous : this.feedFor(name, partition);
-      this.points -= feed.push(t[i], v[i], position, arrivedAt);
-      previous = feed;
+    if (batch.position <= this.lastQueued) return;
+    this.lastQueued = batch.position;
+    this.queue.push(batch);
+    if (this.queue.length === 1) this.applyQueued(FEEDS_PER_TURN);
+  }
+
+  /** Finishes at once what is being applied or evicted over several turns (before a last delivery). */
+  flush(): void {
+    this.applyQueued(Infinity);
+    while (this.batchFeeds.pending) {
+      this.evictDue(Infinity);
+      this.checkBudget();
     }
-    this.points += feeds.length;
-    this.index.push(position, arrivedAt, feeds.length);
-    this.partitionPositions?.record(partition, position, batch.origin ?? position);
-    this.lastPosition = position;
-    if (this.usedBytes() > this.options.maxBytes) this.evictForBudget();
   }
 
   /**
-   * Evicts points older than the retention window and forgets feeds that have
-   * been empty and silent for a whole window. Cheap to call often; does the
-   * work at most once per second.
+   * Evicts points older than the retention window, and forgets the feeds it
+   * leaves empty: their newest point arrived a whole window ago. Cheap to
+   * call often; does the work at most once per second.
    */
   sweep(): void {
     const now = this.clock.now();
@@ -144,64 +175,142 @@ export class Retention {
     this.lastSweep = now;
     const cutoff = this.index.lastArrivedBy(now - this.options.retentionMs);
     if (cutoff !== undefined) this.evictThrough(cutoff);
-    this.forgetEmptyFeeds((feed) => now - feed.lastArrival > this.options.retentionMs);
   }
 
+  /** Constant time: self-metrics and `/metrics` read it while hundreds of thousands of feeds may be retained. */
   stats(): RetentionStats {
-    let bytes = this.index.bytes + (this.partitionPositions?.bytes ?? 0);
-    for (const feed of this.feeds.values()) bytes += feed.capacity * BYTES_PER_POINT;
+    const bytes = this.usedBytes() + (this.partitionPositions?.bytes ?? 0);
     return { feeds: this.feeds.size, points: this.points, bytes, head: this.lastPosition };
   }
 
-  private feedFor(name: string, partition: number): Feed {
-    let feed = this.feeds.get(name);
-    if (feed === undefined) {
-      feed = new Feed(this.nextFeedId++, name, this.options.maxPointsPerFeed, partition);
-      this.feeds.set(name, feed);
-      for (const listener of this.listeners) listener.feedAdded(feed);
+  /** Applies queued batches in log order, creating at most `newFeeds` feeds before the rest waits a turn. */
+  private applyQueued(newFeeds: number): void {
+    this.newFeedsLeft = newFeeds;
+    while (this.queue.length > 0) {
+      if (!this.applySome(this.queue[0])) {
+        this.defer(() => this.applyQueued(FEEDS_PER_TURN));
+        return;
+      }
+      this.queue.shift();
     }
+  }
+
+  /** Applies `batch` from where it was left, as far as this turn's new feeds allow; returns whether it is all in. */
+  private applySome(batch: LoggedBatch): boolean {
+    const { feeds, t, v, position, arrivedAt } = batch;
+    const partition = batch.partition ?? 0;
+    const touched = this.touched;
+    const from = this.appliedPoints;
+    let previous: Feed | undefined;
+    let i = from;
+    for (; i < feeds.length; i++) {
+      let feed = previous;
+      if (feed === undefined || feed.name !== feeds[i]) {
+        feed = this.feeds.get(feeds[i]);
+        if (feed === undefined) {
+          if (this.newFeedsLeft === 0) break;
+          this.newFeedsLeft--;
+          feed = this.create(feeds[i], partition);
+        }
+        // its first point in this batch: the batch's feeds are what evicting the batch visits
+        if (feed.lastPosition !== position) touched.push(feed);
+      }
+      this.points -= feed.push(t[i], v[i], position, arrivedAt);
+      previous = feed;
+    }
+    this.points += i - from;
+    if (i < feeds.length) {
+      this.appliedPoints = i;
+      return false;
+    }
+    this.appliedPoints = 0;
+    this.index.push(position, arrivedAt, feeds.length);
+    this.batchFeeds.push(position, touched);
+    touched.length = 0;
+    this.partitionPositions?.record(partition, position, batch.origin ?? position);
+    this.lastPosition = position;
+    this.checkBudget();
+    return true;
+  }
+
+  private create(name: string, partition: number): Feed {
+    const feed = new Feed(this.nextFeedId++, name, this.options.maxPointsPerFeed, partition);
+    this.feeds.set(name, feed);
+    this.feedsBytes += feedBytes(feed);
+    for (const listener of this.listeners) listener.feedAdded(feed);
     return feed;
   }
 
+  /**
+   * Evicts every point at or before `position`, visiting only the feeds of
+   * the batches evicted, a turn's share of them at once and the rest later
+   * (until then their points are still read, as if not yet evicted).
+   */
   private evictThrough(position: number): void {
-    for (const feed of this.feeds.values()) this.points -= feed.evictThrough(position);
     this.index.dropThrough(position);
     this.partitionPositions?.dropThrough(position);
+    this.batchFeeds.dropThrough(position);
+    this.evictingThrough = Math.max(this.evictingThrough, position);
+    if (!this.evictDue(FEEDS_PER_TURN) && !this.evictionDeferred) {
+      this.evictionDeferred = true;
+      this.defer(() => this.evictDeferred());
+    }
   }
 
-  private forgetEmptyFeeds(alsoIf: (feed: Feed) => boolean): void {
-    for (const feed of this.feeds.values()) {
-      if (feed.size === 0 && alsoIf(feed)) {
-        this.feeds.delete(feed.name);
-        for (const listener of this.listeners) listener.feedRemoved(feed);
-      }
-    }
+  private evictDeferred(): void {
+    this.evictionDeferred = false;
+    if (!this.evictDue(FEEDS_PER_TURN)) {
+      this.evictionDeferred = true;
+      this.defer(() => this.evictDeferred());
+    } else this.checkBudget();
+  }
+
+  /** Evicts from up to `limit` feeds of evicted batches; returns whether none are left. */
+  private evictDue(limit: number): boolean {
+    const through = this.evictingThrough;
+    return this.batchFeeds.visitDue(limit, (feed) => {
+      this.points -= feed.evictThrough(through);
+      if (feed.size === 0) this.forget(feed);
+    });
+  }
+
+  private forget(feed: Feed): void {
+    // an entry of an older batch may name a feed forgotten since, perhaps succeeded by one of the same name
+    if (this.feeds.get(feed.name) !== feed) return;
+    this.feeds.delete(feed.name);
+    this.feedsBytes -= feedBytes(feed);
+    for (const listener of this.listeners) listener.feedRemoved(feed);
   }
 
   /**
    * What counts against the byte budget: every retained point and every
-   * indexed batch (24 bytes each), plus a fixed cost per feed, so that neither
-   * many tiny batches nor many distinct feed names can grow past it.
+   * indexed batch (24 bytes each), what each feed weighs, and the record of
+   * which feeds each batch touched, so that neither many tiny batches nor
+   * many distinct feed names can grow past it.
    */
   private usedBytes(): number {
-    return (this.points + this.index.size + this.feeds.size * FEED_COST_POINTS) * BYTES_PER_POINT;
+    return (
+      (this.points + this.index.size) * BYTES_PER_POINT + this.feedsBytes + this.batchFeeds.size * BATCH_FEED_BYTES
+    );
   }
 
   /**
-   * Drops the oldest batches until retention fits in 90 % of the budget; under
-   * this pressure, feeds left empty are forgotten at once.
+   * Past the budget, drops the oldest batches until retention fits in 90 % of
+   * it; the feeds this leaves empty are forgotten. While evicted batches'
+   * feeds are still being visited their bytes are not given back yet, so the
+   * budget is looked at again once they all have been.
    */
-  private evictForBudget(): void {
+  private checkBudget(): void {
+    if (this.usedBytes() <= this.options.maxBytes) return;
     const target = this.options.maxBytes * 0.9;
     // keep the newest batch whatever it costs: it was just accepted
-    while (this.usedBytes() > target && this.index.size > 1) {
+    while (!this.batchFeeds.pending && this.usedBytes() > target && this.index.size > 1) {
       // evict as many of the oldest batches as, on average, cover the excess
       const perBatch = this.usedBytes() / this.index.size;
       const batches = Math.min(Math.ceil((this.usedBytes() - target) / perBatch), this.index.size - 1);
       const through = this.index.positionOfOldest(batches - 1);
       if (through === undefined) break;
       this.evictThrough(through);
-      this.forgetEmptyFeeds(() => true);
     }
   }
 }

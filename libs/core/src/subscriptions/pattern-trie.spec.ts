@@ -20,6 +20,25 @@ describe('PatternTrie', () => {
     expect(matches(trie, 'host3.mem.free')).toEqual(['>']);
   });
 
+  it('says whether any pattern matches, as the full match would', () => {
+    const trie = new PatternTrie<string>();
+    for (const p of ['host1.cpu.user', 'host1.>', '*.cpu.user', '*.*', 'host2.*.x']) trie.add(parsePattern(p), p);
+    for (const feed of [
+      'host1.cpu.user',
+      'host1.cpu',
+      'host1',
+      'a.b',
+      'host2.y.x',
+      'host2.y.z',
+      'a.cpu.user',
+      'a.b.c',
+    ]) {
+      expect(trie.matches(feed.split('.'))).toBe(matches(trie, feed).length > 0);
+    }
+    expect(trie.matches(['host1'])).toBe(false);
+    expect(trie.matches(['host2', 'y', 'x'])).toBe(true);
+  });
+
   it('removes values and prunes branches', () => {
     const trie = new PatternTrie<string>();
     trie.add(parsePattern('a.*.c'), 'x');

@@ -49,6 +49,19 @@ export class PatternTrie<T> {
     this.matchAt(this.root, feedSegments, 0, visit);
   }
 
+  /** Whether any stored pattern matches the feed: stops at the first that does. */
+  matches(feedSegments: readonly string[]): boolean {
+    return this.matchesAt(this.root, feedSegments, 0);
+  }
+
+  private matchesAt(node: TrieNode<T>, segments: readonly string[], i: number): boolean {
+    if (i === segments.length) return node.exact !== undefined;
+    if (node.rest !== undefined) return true;
+    const child = node.children.get(segments[i]);
+    if (child !== undefined && this.matchesAt(child, segments, i + 1)) return true;
+    return node.star !== undefined && this.matchesAt(node.star, segments, i + 1);
+  }
+
   private matchAt(node: TrieNode<T>, segments: readonly string[], i: number, visit: (value: T) => void): void {
     if (i === segments.length) {
       node.exact?.forEach(visit);

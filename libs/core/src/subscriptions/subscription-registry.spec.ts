@@ -15,12 +15,25 @@ function setup(): { retention: Retention; registry: SubscriptionRegistry; add: (
 const names = (s: { feeds: readonly { name: string }[] }): string[] => s.feeds.map((f) => f.name);
 
 describe('SubscriptionRegistry', () => {
-  it('resolves existing feeds by name and pattern, sorted by name', () => {
+  it('resolves existing feeds by name, then by pattern in the order they were first retained', () => {
     const { registry, add } = setup();
     ['h2.cpu', 'h1.cpu', 'h1.mem', 'other'].forEach(add);
     expect(names(registry.acquire(['h1.>']))).toEqual(['h1.cpu', 'h1.mem']);
-    expect(names(registry.acquire(['*.cpu', 'other']))).toEqual(['h1.cpu', 'h2.cpu', 'other']);
+    expect(names(registry.acquire(['*.cpu', 'other']))).toEqual(['other', 'h2.cpu', 'h1.cpu']);
+    expect(names(registry.acquire(['*.cpu', 'h1.cpu']))).toEqual(['h1.cpu', 'h2.cpu']);
+    expect(names(registry.acquire(['other', 'h2.cpu', 'missing']))).toEqual(['h2.cpu', 'other']);
     expect(names(registry.acquire(['missing']))).toEqual([]);
+  });
+
+  it('resolves many patterns in one pass over the feeds, as each pattern alone would', () => {
+    const { registry, add } = setup();
+    for (let host = 0; host < 50; host++)
+      for (const metric of ['cpu.user', 'cpu.system', 'mem']) add(`h${host}.${metric}`);
+    const patterns = ['*.mem', 'h7.>', 'h1.cpu.*', 'h2.*', 'h3.cpu.user', '*.*.system', 'none.>'];
+    const union = new Set(patterns.flatMap((p) => names(registry.acquire([p]))));
+    const together = names(registry.acquire(patterns));
+    expect(new Set(together)).toEqual(union);
+    expect(together.length).toBe(union.size);
   });
 
   it('interns identical subscriptions regardless of order and duplicates', () => {

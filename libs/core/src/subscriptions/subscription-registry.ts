@@ -10,9 +10,11 @@ import { PatternTrie } from './pattern-trie.js';
  */
 export class Subscription {
   /**
-   * Resolved feeds: sorted by name when the subscription is created, then in
-   * the order later feeds joined (appending keeps a burst of new feeds linear).
-   * Only changed between ticks: feeds appear and go as the log is applied.
+   * Resolved feeds: when the subscription is created, its plain names in name
+   * order, then the feeds its patterns match in the order retention first
+   * held them; then in the order later feeds joined (appending keeps a burst
+   * of new feeds linear). Only changed between ticks: feeds appear and go as
+   * the log is applied.
    */
   readonly feeds: Feed[] = [];
   /** Connections holding this subscription. */
@@ -33,13 +35,6 @@ export class Subscription {
   /** The exact feed names in this subscription (patterns without wildcards). */
   exactNames(): string[] {
     return this.patterns.filter((p) => !p.wildcard).map((p) => p.source);
-  }
-
-  /** Sets the resolved feeds at creation. */
-  reset(feeds: Feed[]): void {
-    this.members.clear();
-    this.feeds.length = 0;
-    for (const feed of feeds) this.add(feed);
   }
 
   add(feed: Feed): void {
@@ -110,19 +105,44 @@ export class SubscriptionRegistry implements FeedListener {
     this.stopListening();
   }
 
+  /**
+   * Finds the retained feeds a new subscription resolves to: names are looked
+   * up; with wildcards, one pass over the feeds tests each name against all
+   * the wildcard patterns at once, so that a stream of a thousand patterns
+   * among a hundred thousand feeds costs one pass, not a hundred million
+   * tests, and nothing is sorted.
+   */
   private resolve(subscription: Subscription): void {
-    const found = new Set<Feed>();
-    const wildcards = subscription.patterns.filter((p) => p.wildcard);
+    const wildcards: FeedPattern[] = [];
     for (const pattern of subscription.patterns) {
-      if (pattern.wildcard) continue;
-      const feed = this.retention.get(pattern.source);
-      if (feed !== undefined) found.add(feed);
-    }
-    if (wildcards.length > 0) {
-      for (const feed of this.retention.all()) {
-        if (wildcards.some((p) => patternMatches(p, feed.segments))) found.add(feed);
+      if (pattern.wildcard) wildcards.push(pattern);
+      else {
+        const feed = this.retention.get(pattern.source);
+        if (feed !== undefined) subscription.add(feed);
       }
     }
-    subscription.reset([...found].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)));
+    if (wildcards.length === 0) return;
+    const matches = matcherOf(wildcards);
+    for (const feed of this.retention.all()) if (matches(feed.segments)) subscription.add(feed);
   }
+}
+
+/**
+ * Up to this many patterns are tested one after the other (a failed test is
+ * a string comparison or two); past it, a trie of the patterns answers for
+ * all of them in a walk of the name's segments.
+ */
+const PATTERNS_TESTED_IN_TURN = 4;
+
+/** Whether a feed name (as its segments) matches any of `patterns`. */
+function matcherOf(patterns: readonly FeedPattern[]): (segments: readonly string[]) => boolean {
+  if (patterns.length <= PATTERNS_TESTED_IN_TURN) {
+    return (segments) => {
+      for (const pattern of patterns) if (patternMatches(pattern, segments)) return true;
+      return false;
+    };
+  }
+  const trie = new PatternTrie<true>();
+  for (const pattern of patterns) trie.add(pattern, true);
+  return (segments) => trie.matches(segments);
 }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { isPrecision, parseLineProtocol, type Precision, PRECISIONS } from './line-protocol.parser.js';
+import {
+  isPrecision,
+  parseLineProtocol,
+  parseLineProtocolInTurns,
+  type Precision,
+  PRECISIONS,
+} from './line-protocol.parser.js';
 import type { ParseFailure, ParseOptions, ParseSuccess } from './parse-result.js';
 import { LINE_PROTOCOL_BOOLEANS } from './testing/line-protocol-booleans.js';
 
@@ -172,6 +178,14 @@ describe('parseLineProtocol', () => {
         feeds: ['m.a', 'm.b', 'm.c', 'm.d', 'm.e'],
         t: [TS_MS, TS_MS, TS_MS, TS_MS, TS_MS],
         v: [1, 2, 1, 3, -0.25],
+      });
+    });
+
+    it('names fields right when a series changes the order or set of its fields from line to line', () => {
+      const body = ['m,h=1 a=1,b=2', 'm,h=1 b=3,a=4', 'm,h=1 c=5', 'm,h=1 a=6,b=7,c=8', 'm,h=2 b=9'].join('\n');
+      expect(points(body)).toMatchObject({
+        feeds: ['m.1.a', 'm.1.b', 'm.1.b', 'm.1.a', 'm.1.c', 'm.1.a', 'm.1.b', 'm.1.c', 'm.2.b'],
+        v: [1, 2, 3, 4, 5, 6, 7, 8, 9],
       });
     });
 
@@ -597,6 +611,43 @@ describe('parseLineProtocol', () => {
           TypeError,
         );
       }
+    });
+  });
+});
+
+describe('parseLineProtocolInTurns', () => {
+  // far longer than one turn's slice: lines of new series, lines repeating a series in changing layouts, and bad lines
+  const lines = Array.from({ length: 30_000 }, (_, i) =>
+    i % 3 === 0
+      ? `fresh${i},host=h${i} v=${i}`
+      : i % 3 === 1
+        ? `cpu,host=h${i % 7} a=${i},b=2`
+        : `cpu,host=h${i % 7} b=${i},a=1`,
+  );
+  const body = lines.join('\n');
+
+  it('answers what parsing the body at once answers', async () => {
+    const sliced = await parseLineProtocolInTurns(body, options({ maxPoints: 100_000 }));
+    const whole = parseLineProtocol(body, options({ maxPoints: 100_000 }));
+    if (!sliced.ok || !whole.ok) throw new Error('expected success');
+    expect(sliced.batch.feeds.length).toBe(50_000);
+    expect([...sliced.batch.feeds]).toEqual([...whole.batch.feeds]);
+    expect(Array.from(sliced.batch.v)).toEqual(Array.from(whole.batch.v));
+  });
+
+  it('numbers bad lines across slices', async () => {
+    const bad = [...lines];
+    bad[25_000] = 'cpu,host=x v=oops';
+    const result = await parseLineProtocolInTurns(bad.join('\n'), options({ maxPoints: 100_000 }));
+    expect(result).toEqual(parseLineProtocol(bad.join('\n'), options({ maxPoints: 100_000 })));
+    expect(result.ok ? [] : result.details).toEqual([
+      { line: 25_001, reason: 'invalid field value "oops" for field "v"' },
+    ]);
+  });
+
+  it('refuses too many points however the body is sliced', async () => {
+    expect(await parseLineProtocolInTurns(body, options({ maxPoints: 49_999 }))).toMatchObject({
+      code: 'too_many_points',
     });
   });
 });

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { PointBatchBuilder } from '@pulseboard/core';
 import { type ErrorDetail, type IgnoredField, feedNameProblem } from '@pulseboard/protocol';
 import type { ParseOptions, ParseResult } from './parse-result.js';
@@ -29,6 +30,8 @@ import {
 export { isPrecision, PRECISIONS, type Precision } from './line-protocol.values.js';
 
 const STRING_FIELD_REASON = 'string fields are not stored';
+/** Distinct series a parse remembers (agents send a few hundred; what is forgotten is resolved again). */
+const MAX_SERIES_REMEMBERED = 10_000;
 
 /** A field key as it resolves under one series. */
 interface FieldTarget {
@@ -45,8 +48,11 @@ interface Series {
   readonly prefix: string;
   /** Why the measurement or tag set is malformed. */
   readonly problem: string | undefined;
-  /** Raw (still escaped) field key → its target. */
-  readonly fields: Map<string, FieldTarget>;
+  /**
+   * Raw (still escaped) field key → its target, for keys the layout below no longer holds; made
+   * only once a series changes its layout (a body of a thousand new series makes none).
+   */
+  fields: Map<string, FieldTarget> | undefined;
   /**
    * Raw field keys and targets by position in the last line of this series: producers repeat the
    * same field layout, so comparing in place avoids slicing and hashing each key.
@@ -61,7 +67,29 @@ interface Series {
  * feed alphabet replaced by `_`. The body is refused whole if any line is bad.
  */
 export function parseLineProtocol(body: string, options: ParseOptions & { precision: Precision }): ParseResult {
-  return new LineProtocolParser(body, options).parse();
+  return new LineProtocolParser(body, options).parse(Infinity) as ParseResult;
+}
+
+/**
+ * Characters of a body parsed in one turn of the event loop: a few milliseconds' work even when
+ * every line names a new series (the slowest kind), where a whole 10 MB body takes seconds.
+ */
+const CHARS_PER_TURN = 32 * 1024;
+
+/**
+ * Like {@link parseLineProtocol}, but a long body is parsed a slice at a time, letting other
+ * requests and the delivery tick run in between.
+ */
+export async function parseLineProtocolInTurns(
+  body: string,
+  options: ParseOptions & { precision: Precision },
+): Promise<ParseResult> {
+  const parser = new LineProtocolParser(body, options);
+  for (;;) {
+    const result = parser.parse(CHARS_PER_TURN);
+    if (result !== undefined) return result;
+    await nextTurn();
+  }
 }
 
 class LineProtocolParser {
@@ -76,6 +104,9 @@ class LineProtocolParser {
   private readonly details: ErrorDetail[] = [];
   private badLines = 0;
   private points = 0;
+  /** Where the next line starts, and its number less one, between slices of the body. */
+  private next = 0;
+  private line = 0;
 
   private readonly series = new Map<string, Series>();
   /** Raw text of the previous line's series: consecutive lines usually share it. */
@@ -96,12 +127,17 @@ class LineProtocolParser {
     this.values = new ValueReader(body, SCALES[options.precision]);
   }
 
-  parse(): ParseResult {
+  /**
+   * Parses the lines that start within the next `chars` characters; answers the result once the
+   * body is done (or refused), or `undefined` while lines are left.
+   */
+  parse(chars: number): ParseResult | undefined {
     const body = this.body;
     const length = body.length;
-    let start = 0;
-    let line = 0;
-    while (start < length) {
+    let start = this.next;
+    let line = this.line;
+    const stop = Math.min(length, start + chars);
+    while (start < stop) {
       line++;
       let end = body.indexOf('\n', start);
       if (end === -1) end = length;
@@ -125,6 +161,11 @@ class LineProtocolParser {
         }
       }
       start = next;
+    }
+    if (start < length) {
+      this.next = start;
+      this.line = line;
+      return undefined;
     }
 
     if (this.badLines > 0) {
@@ -172,6 +213,8 @@ class LineProtocolParser {
       let found = this.series.get(key);
       if (found === undefined) {
         found = this.resolveSeries(start, i);
+        // a body of ever new series would otherwise keep them all until its end, for nothing
+        if (this.series.size === MAX_SERIES_REMEMBERED) this.series.clear();
         this.series.set(key, found);
       }
       series = found;
@@ -213,12 +256,11 @@ class LineProtocolParser {
           return `missing "=" after field key ${quote(decode(body, keyStart, i, true, false))}`;
         }
         const rawKey = body.slice(keyStart, i);
-        let found = series.fields.get(rawKey);
-        if (found === undefined) {
-          found = resolveField(body, keyStart, i, series.prefix);
-          series.fields.set(rawKey, found);
+        target = series.fields?.get(rawKey) ?? resolveField(body, keyStart, i, series.prefix);
+        const displaced = series.layoutKeys[position];
+        if (displaced !== undefined && displaced !== rawKey) {
+          (series.fields ??= new Map()).set(displaced, series.layoutTargets[position]);
         }
-        target = found;
         series.layoutKeys[position] = rawKey;
         series.layoutTargets[position] = target;
       }
@@ -328,12 +370,12 @@ class LineProtocolParser {
       if (k > 0 && tags[k].key === tags[k - 1].key) return badSeries(`duplicate tag ${quote(tags[k].key)}`);
       prefix += '.' + tags[k].value;
     }
-    return { prefix, problem: undefined, fields: new Map(), layoutKeys: [], layoutTargets: [] };
+    return { prefix, problem: undefined, fields: undefined, layoutKeys: [], layoutTargets: [] };
   }
 }
 
 function badSeries(problem: string): Series {
-  return { prefix: '', problem, fields: new Map(), layoutKeys: [], layoutTargets: [] };
+  return { prefix: '', problem, fields: undefined, layoutKeys: [], layoutTargets: [] };
 }
 
 function resolveField(body: string, start: number, end: number, prefix: string): FieldTarget {
