@@ -2,11 +2,11 @@ import { createHmac } from 'node:crypto';
 import { mintToken } from '@pulseboard/auth';
 import type { ErrorBody, FeedInfo, SessionInfo } from '@pulseboard/protocol';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
 import { bearer, startAuthServer, TEST_SECRET, token } from './support/auth.js';
 import { ControlClient } from './support/control-client.js';
 import { hardenedSuite } from './support/hardened-suite.js';
 import { errorCode, getJson, post } from './support/http.js';
+import { upgrade } from './support/raw-http.js';
 import { startServer } from './support/server.js';
 import { SseClient } from './support/sse-client.js';
 
@@ -403,22 +403,7 @@ describe('origin hardening', () => {
   });
 
   it('answers a foreign Origin’s WebSocket upgrade with 403 origin_not_allowed', async () => {
-    const refusal = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const ws = new WebSocket(`${suite.server.url.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`, {
-        headers: evil,
-      });
-      ws.once('error', () => undefined);
-      ws.once('unexpected-response', (_req, res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      });
-      ws.once('open', () => {
-        ws.close();
-        reject(new Error('a foreign origin’s WebSocket was accepted'));
-      });
-    });
+    const refusal = await upgrade(suite.server.url, '/socket.io/?EIO=4&transport=websocket', evil);
     expect(refusal.body).toContain('origin_not_allowed');
     expect(refusal.status).toBe(403);
     await suite.bystander.stillServes();

@@ -1,60 +1,10 @@
-import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
 import { bearer, startAuthServer, token } from './support/auth.js';
 import { hardenedSuite } from './support/hardened-suite.js';
 import { errorCode, getJson } from './support/http.js';
 import { metricValue } from './support/metrics.js';
+import { raw, upgrade } from './support/raw-http.js';
 import { startServer } from './support/server.js';
-
-interface RawAnswer {
-  status: number;
-  body: string;
-}
-
-/** A request with headers fetch would not send as given (`Host`), read to its end. */
-function raw(
-  url: string,
-  method: string,
-  path: string,
-  headers: Record<string, string>,
-  body = '',
-): Promise<RawAnswer> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve, reject) => {
-    const req = request({ hostname, port, method, path, headers, setHost: headers.host === undefined }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-      // a stream that was let through would never end: its headers are the answer
-      if (res.statusCode === 200 && (res.headers['content-type'] ?? '').startsWith('text/event-stream')) {
-        resolve({ status: 200, body: '' });
-        res.destroy();
-      }
-    });
-    req.once('error', reject);
-    req.end(body);
-  });
-}
-
-/** What a WebSocket upgrade with these headers is answered: the status of a refusal, or 101. */
-function upgrade(url: string, path: string, headers: Record<string, string>): Promise<RawAnswer> {
-  return new Promise((resolve) => {
-    const ws = new WebSocket(`${url.replace('http', 'ws')}${path}`, { headers });
-    ws.once('error', () => undefined);
-    ws.once('unexpected-response', (_req, res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    ws.once('open', () => {
-      ws.close();
-      resolve({ status: 101, body: '' });
-    });
-  });
-}
 
 const ingestBody = (feed: string): string => JSON.stringify({ points: [{ feed, v: 1 }] });
 
