@@ -59,11 +59,13 @@ describe('the deployment files', () => {
     for (const [name, service] of instances) {
       // AUTH_SECRET="$(openssl rand -base64 48)" docker compose up, as the file's header says
       const config = loadConfig(interpolate(service.environment ?? {}, { AUTH_SECRET: 'a'.repeat(64) }));
-      expect(config).toMatchObject({ redisUrl: 'redis://redis:6379', host: '0.0.0.0', port: 8080, instanceName: name });
-      expect(config.trustProxy).toBeDefined();
+      expect(config.server).toMatchObject({ host: '0.0.0.0', port: 8080 });
+      expect(config.streaming.redis?.url).toBe('redis://redis:6379');
+      expect(config.observability.selfMetricsPrefix).toBe(`pulseboard.${name}`);
+      expect(config.auth.trustProxy).toBeDefined();
       // without a secret the instances refuse to start on every interface, unless ALLOW_OPEN says so
       expect(() => loadConfig(interpolate(service.environment ?? {}, {}))).toThrow(/ALLOW_OPEN/);
-      expect(loadConfig(interpolate(service.environment ?? {}, { ALLOW_OPEN: '1' })).allowOpen).toBe(true);
+      expect(loadConfig(interpolate(service.environment ?? {}, { ALLOW_OPEN: '1' })).server.allowOpen).toBe(true);
     }
     expect(instances.filter(([, service]) => service.environment?.DEMO === '1')).toHaveLength(1);
   });

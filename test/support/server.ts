@@ -39,7 +39,7 @@ export async function startServer(env: Environment = {}, options: TestServerOpti
     PORT: '0',
     HOST: '127.0.0.1',
   });
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.server.logLevel);
   let builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] });
   if (options.log !== undefined) builder = builder.overrideProvider(LOG).useValue(options.log);
   const moduleRef = await builder.compile();

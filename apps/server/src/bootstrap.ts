@@ -11,7 +11,7 @@ import cors from 'cors';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module.js';
-import type { AppConfig } from './config/config.js';
+import type { AppConfig, ServerConfig } from './config/config.js';
 
 export interface CreatedApp {
   app: NestExpressApplication;
@@ -33,7 +33,7 @@ export function applicationOptions(logger: Logger): { bodyParser: false; logger:
 
 /** Builds the application (not yet listening). */
 export async function createApp(config: AppConfig): Promise<CreatedApp> {
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.server.logLevel);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), applicationOptions(logger));
   configureApp(app, config, logger);
   return { app, logger };
@@ -52,11 +52,11 @@ export function configureApp(app: NestExpressApplication, config: AppConfig, log
   const origins = app.get(OriginPolicy);
   app.use(originsAndTokens(origins));
   app.use(accessLog(logger, (url) => STREAM_PATH.test(url)));
-  limitRequestTime(app.getHttpServer(), config);
+  limitRequestTime(app.getHttpServer(), config.server);
   refuseForeignUpgrades(app.getHttpServer(), origins);
   app.useWebSocketAdapter(new ControlSocketAdapter(app));
-  if (existsSync(config.webRoot)) app.use(dashboardFiles(config.webRoot));
-  else logger.warn({ webRoot: config.webRoot }, 'dashboard not built: / will answer 404 (run npm run build)');
+  if (existsSync(config.server.webRoot)) app.use(dashboardFiles(config.server.webRoot));
+  else logger.warn({ webRoot: config.server.webRoot }, 'dashboard not built: / will answer 404 (run npm run build)');
   app.use(plainErrors(logger));
 }
 
@@ -92,7 +92,7 @@ function originsAndTokens(origins: OriginPolicy): RequestHandler {
  * included) within `requestTimeoutMs`; otherwise Node answers 408 and closes.
  * Responses are not limited, so streams live on.
  */
-function limitRequestTime(server: Server, config: AppConfig): void {
+function limitRequestTime(server: Server, config: ServerConfig): void {
   server.headersTimeout = config.headersTimeoutMs;
   server.requestTimeout = config.requestTimeoutMs;
   // Node looks for overdue requests this often (30 s unless told); it must be set before listening

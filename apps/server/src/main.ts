@@ -12,7 +12,7 @@ try {
 }
 
 const { app, logger } = await createApp(config);
-const timeoutMs = config.shutdownTimeoutMs;
+const timeoutMs = config.server.shutdownTimeoutMs;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {
     logger.info({ signal }, 'shutting down: ending streams and refusing ingest');
@@ -31,14 +31,14 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   });
 }
 
-await app.listen(config.port, config.host);
+await app.listen(config.server.port, config.server.host);
 const address = app.getHttpServer().address();
-const port = typeof address === 'object' && address !== null ? address.port : config.port;
-logger.info({ host: config.host, port }, `Pulseboard listening on http://${config.host}:${port}`);
+const port = typeof address === 'object' && address !== null ? address.port : config.server.port;
+logger.info({ host: config.server.host, port }, `Pulseboard listening on http://${config.server.host}:${port}`);
 if (!authEnabled(config)) {
   logger.warn(
-    config.allowOpen
-      ? `OPEN MODE on ${config.host}: no AUTH_SECRET or JWKS_URL, and ALLOW_OPEN=1 — anyone who reaches this address may read and write every feed`
-      : `OPEN MODE: no AUTH_SECRET or JWKS_URL, so every API and stream is open; the server listens on ${config.host} only`,
+    config.server.allowOpen
+      ? `OPEN MODE on ${config.server.host}: no AUTH_SECRET or JWKS_URL, and ALLOW_OPEN=1 — anyone who reaches this address may read and write every feed`
+      : `OPEN MODE: no AUTH_SECRET or JWKS_URL, so every API and stream is open; the server listens on ${config.server.host} only`,
   );
 }
