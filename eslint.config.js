@@ -54,6 +54,43 @@ export default tseslint.config(
     },
   },
   {
+    // transports depend on the engine and on transport-neutral services, never sideways on each other
+    files: ['libs/gateway/src/**/*.ts', 'libs/ingest/src/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/libs/*/src/**', '../../libs/**'], message: 'Import libs through @pulseboard/<lib>.' },
+            {
+              group: ['@pulseboard/delivery'],
+              message: 'A transport steers other transports through @pulseboard/streaming, not sideways.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['libs/delivery/src/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/libs/*/src/**', '../../libs/**'], message: 'Import libs through @pulseboard/<lib>.' },
+            {
+              group: ['@pulseboard/gateway', '@pulseboard/ingest'],
+              message: 'A transport steers other transports through @pulseboard/streaming, not sideways.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.svelte', '**/*.svelte.ts', 'web/**/*.ts'],
     languageOptions: {
       globals: { ...globals.browser },

@@ -14,5 +14,4 @@ export * from './delivery/connection.js';
 export * from './delivery/downsample.js';
 export * from './delivery/frame.js';
 export * from './delivery/scheduler.js';
-export * from './delivery/sse-encoding.js';
 export * from './delivery/tick-round.js';

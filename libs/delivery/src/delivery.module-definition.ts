@@ -3,8 +3,6 @@ import { ConfigurableModuleBuilder } from '@nestjs/common';
 export interface DeliveryModuleOptions {
   /** Reconnection delay SSE clients are told (`retry:`), in ms. */
   sseRetryMs: number;
-  /** Longest `history` a stream may ask for, in ms. */
-  maxHistoryMs: number;
   /** Longest `timeoutMs` a poll may ask for. */
   maxPollTimeoutMs: number;
 }

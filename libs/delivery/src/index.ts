@@ -2,7 +2,6 @@ export * from './delivery.module.js';
 export * from './delivery.module-definition.js';
 export * from './poll/poll.service.js';
 export * from './poll/poll.sink.js';
-export * from './request-guards.js';
 export * from './sse/sse.sink.js';
 export * from './sse/stream.service.js';
-export * from './subscription-control.service.js';
+export * from './sse/sse-encoding.js';

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ApiError } from '@pulseboard/api';
-import { SubscriptionControl } from '@pulseboard/delivery';
+import { SubscriptionControl } from '@pulseboard/streaming';
 import type { Ack, PresenceEvent, SubscriptionState, Viewer } from '@pulseboard/protocol';
 import type { ControlServer, RemoteSessionChange } from './control-socket.js';
 import { GATEWAY_OPTIONS, type GatewayModuleOptions } from './gateway.module-definition.js';

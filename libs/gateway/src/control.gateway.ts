@@ -13,9 +13,8 @@ import {
 import { ApiError, parseWithSchema, Refusals, requireRole, TokenBucket, type Principal } from '@pulseboard/api';
 import { atExpiry, Authenticator, ConnectionLimits } from '@pulseboard/auth';
 import { AnnotationsService } from '@pulseboard/dashboards';
-import { DELIVERY_OPTIONS, SubscriptionControl, type DeliveryModuleOptions } from '@pulseboard/delivery';
 import type { Ack, AckFailure, ErrorCode, PresenceEvent, SubscriptionState } from '@pulseboard/protocol';
-import { STREAMING_OPTIONS, type StreamingModuleOptions } from '@pulseboard/streaming';
+import { STREAMING_OPTIONS, SubscriptionControl, type StreamingModuleOptions } from '@pulseboard/streaming';
 import type { z } from 'zod';
 import { CONTROL_EVENTS, controlSchemas, type ControlSchemas } from './control-messages.js';
 import { dashboardRoom, type ControlServer, type ControlSocket } from './control-socket.js';
@@ -50,11 +49,10 @@ export class ControlGateway implements OnGatewayInit, OnGatewayConnection, OnGat
     private readonly refusals: Refusals,
     @Inject(GATEWAY_OPTIONS) private readonly options: GatewayModuleOptions,
     @Inject(STREAMING_OPTIONS) streaming: StreamingModuleOptions,
-    @Inject(DELIVERY_OPTIONS) delivery: DeliveryModuleOptions,
   ) {
     this.schemas = controlSchemas({
       maxSubscriptions: streaming.maxSubscriptions,
-      maxHistoryMs: delivery.maxHistoryMs,
+      maxHistoryMs: streaming.maxHistoryMs,
     });
   }
 

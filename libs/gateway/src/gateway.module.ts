@@ -7,8 +7,10 @@ import { SocketStreams } from './socket-streams.service.js';
 
 /**
  * The Socket.IO control gateway: subscriptions for SSE streams and for the
- * socket's own data, presence and annotations. Needs the streaming, delivery
- * and dashboards modules, and `ControlSocketAdapter` on the application.
+ * socket's own data, presence and annotations. A transport of its own: it
+ * steers other transports' streams through the streaming module's stream
+ * sessions, never through those transports. Needs the streaming, auth and
+ * dashboards modules, and `ControlSocketAdapter` on the application.
  */
 @Module({
   providers: [ControlGateway, SocketStreams, PresenceService, ControlCluster],

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DeliveryScheduler } from '@pulseboard/core';
-import { refuseWhenShuttingDown, resumeCursor, SubscriptionControl, type FeedsChange } from '@pulseboard/delivery';
+import { refuseWhenShuttingDown, resumeCursor, SubscriptionControl, type FeedsChange } from '@pulseboard/streaming';
 import type { SubscriptionState } from '@pulseboard/protocol';
 import type { ControlSocket } from './control-socket.js';
 import { GATEWAY_OPTIONS, type GatewayModuleOptions } from './gateway.module-definition.js';

@@ -6,3 +6,6 @@ export * from './streaming-engine.service.js';
 export * from './streaming.module-definition.js';
 export * from './streaming.module.js';
 export * from './tokens.js';
+export * from './connection-guards.js';
+export * from './stream-sessions.js';
+export * from './subscription-control.service.js';

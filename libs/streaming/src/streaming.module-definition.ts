@@ -17,6 +17,8 @@ export interface StreamingModuleOptions {
   slowClientTimeoutMs: number;
   /** Feed names and patterns one connection may subscribe to. */
   maxSubscriptions: number;
+  /** Longest `history` a connection may ask for, on any transport (ms). */
+  maxHistoryMs: number;
   /**
    * Redis streams as the log, shared by every instance pointed at them; the
    * embedded log when absent. `partitions` splits it into several streams

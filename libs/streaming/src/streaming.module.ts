@@ -7,6 +7,8 @@ import { FeedsController } from './feeds.controller.js';
 import { FeedsService } from './feeds.service.js';
 import { PointWriter } from './point-writer.service.js';
 import { StreamingEngine } from './streaming-engine.service.js';
+import { StreamSessions } from './stream-sessions.js';
+import { SubscriptionControl } from './subscription-control.service.js';
 import {
   STREAMING_OPTIONS,
   StreamingConfigurableModule,
@@ -16,7 +18,9 @@ import { LOG } from './tokens.js';
 
 /**
  * The engine as Nest providers: the log, retention, subscriptions and the
- * delivery scheduler, plus the feeds API and the feed-source registry.
+ * delivery scheduler, plus the feeds API, the feed-source registry, and the
+ * transport-neutral steering of live connections (stream sessions and
+ * subscription control) that every transport uses.
  * Global, because every transport and feature module builds on it.
  */
 @Global()
@@ -64,6 +68,8 @@ import { LOG } from './tokens.js';
     StreamingEngine,
     FeedsService,
     FeedSourceRegistry,
+    StreamSessions,
+    SubscriptionControl,
   ],
   exports: [
     LOG,
@@ -75,6 +81,8 @@ import { LOG } from './tokens.js';
     StreamingEngine,
     FeedsService,
     FeedSourceRegistry,
+    StreamSessions,
+    SubscriptionControl,
   ],
 })
 export class StreamingModule extends StreamingConfigurableModule {}

@@ -151,6 +151,7 @@ export function loadConfig(env: Environment): AppConfig {
       maxFramePoints: e.MAX_FRAME_POINTS,
       slowClientTimeoutMs: e.SLOW_CLIENT_TIMEOUT_MS,
       maxSubscriptions: e.MAX_SUBSCRIPTIONS,
+      maxHistoryMs: e.MAX_HISTORY_MS,
       redis:
         redisUrl === undefined
           ? undefined
@@ -172,7 +173,6 @@ export function loadConfig(env: Environment): AppConfig {
     },
     delivery: {
       sseRetryMs: e.SSE_RETRY_MS,
-      maxHistoryMs: e.MAX_HISTORY_MS,
       maxPollTimeoutMs: e.POLL_MAX_TIMEOUT_MS,
     },
     dashboards: {

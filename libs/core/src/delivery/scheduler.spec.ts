@@ -6,9 +6,12 @@ import { Retention, type RetentionOptions } from '../retention/retention.js';
 import { SubscriptionRegistry } from '../subscriptions/subscription-registry.js';
 import { ManualClock } from '../test-clock.js';
 import type { ConnectionOptions, DeliverySink } from './connection.js';
+import type { Frame } from './frame.js';
 import { RecordingSink } from './testing/recording-sink.js';
 import { DeliveryScheduler, type SchedulerOptions } from './scheduler.js';
-import { ssePoints } from './sse-encoding.js';
+
+/** A transport's encoding of a frame, built once per frame whoever asks. */
+const encode = (frame: Frame): Buffer => frame.encoded('test', (f) => Buffer.from(f.json()));
 
 function setup(overrides: Partial<SchedulerOptions> = {}, retentionOverrides: Partial<RetentionOptions> = {}) {
   const clock = new ManualClock();
@@ -75,7 +78,7 @@ describe('DeliveryScheduler', () => {
     const frame = sinks[0].deliveries[0].frame!;
     for (const sink of sinks) {
       expect(sink.deliveries[0].frame).toBe(frame);
-      expect(ssePoints(sink.deliveries[0].frame!)).toBe(ssePoints(frame));
+      expect(encode(sink.deliveries[0].frame!)).toBe(encode(frame));
     }
     // a different subscription gets its own frame, but shares the slice of feed b
     const otherFrame = other.deliveries[0].frame!;

@@ -4,7 +4,7 @@ import type { Principal } from '@pulseboard/api';
 import { ConnectionLimits } from '@pulseboard/auth';
 import { DeliveryScheduler } from '@pulseboard/core';
 import type { PollResponse } from '@pulseboard/protocol';
-import { refuseWhenShuttingDown, resumeCursor } from '../request-guards.js';
+import { refuseWhenShuttingDown, resumeCursor } from '@pulseboard/streaming';
 import { PollSink } from './poll.sink.js';
 
 export interface PollRequest {

@@ -1,14 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import {
-  SSE_HEARTBEAT,
-  sseError,
-  sseGap,
-  ssePoints,
-  type CloseReason,
-  type Delivery,
-  type DeliverySink,
-} from '@pulseboard/core';
+import type { CloseReason, Delivery, DeliverySink } from '@pulseboard/core';
+import { SSE_HEARTBEAT, sseError, sseGap, ssePoints } from './sse-encoding.js';
 
 /** The head of every SSE response. */
 export const SSE_HEADERS = {

@@ -12,7 +12,6 @@ import {
 import { STREAMING_OPTIONS, type StreamingModuleOptions } from '@pulseboard/streaming';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { DELIVERY_OPTIONS, type DeliveryModuleOptions } from '../delivery.module-definition.js';
 import { StreamService } from './stream.service.js';
 
 /** `GET /api/v1/stream` and `GET /api/v1/feeds/<name>/stream`: Server-Sent Events. */
@@ -25,10 +24,9 @@ export class StreamController {
   constructor(
     private readonly streams: StreamService,
     @Inject(STREAMING_OPTIONS) streaming: StreamingModuleOptions,
-    @Inject(DELIVERY_OPTIONS) delivery: DeliveryModuleOptions,
   ) {
     const common = {
-      history: historyParam(delivery.maxHistoryMs).optional(),
+      history: historyParam(streaming.maxHistoryMs).optional(),
       maxRate: maxRateParam.optional(),
       lastEventId: queryString.optional(),
     };

@@ -3,9 +3,10 @@ import type { ServerResponse } from 'node:http';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Principal } from '@pulseboard/api';
 import { ConnectionLimits } from '@pulseboard/auth';
-import { DeliveryScheduler, sseOpening, type Connection } from '@pulseboard/core';
+import { DeliveryScheduler } from '@pulseboard/core';
+import { refuseWhenShuttingDown, resumeCursor, StreamSessions } from '@pulseboard/streaming';
+import { sseOpening } from './sse-encoding.js';
 import { DELIVERY_OPTIONS, type DeliveryModuleOptions } from '../delivery.module-definition.js';
-import { refuseWhenShuttingDown, resumeCursor } from '../request-guards.js';
 import { SSE_HEADERS, SseSink } from './sse.sink.js';
 
 export interface StreamRequest {
@@ -17,13 +18,6 @@ export interface StreamRequest {
   lastEventIdQuery?: string;
 }
 
-/** An open SSE stream as control sockets find it: its connection and who opened it. */
-export interface StreamSession {
-  id: string;
-  connection: Connection;
-  owner: Principal;
-}
-
 /**
  * Opens SSE streams and keeps their sessions, so that a control socket can
  * later find a stream by the session id its `hello` announced.
@@ -31,22 +25,13 @@ export interface StreamSession {
 @Injectable()
 export class StreamService {
   private readonly logger = new Logger('Streams');
-  private readonly sessions = new Map<string, StreamSession>();
 
   constructor(
     private readonly scheduler: DeliveryScheduler,
+    private readonly sessions: StreamSessions,
     private readonly limits: ConnectionLimits,
     @Inject(DELIVERY_OPTIONS) private readonly options: DeliveryModuleOptions,
   ) {}
-
-  get openStreams(): number {
-    return this.sessions.size;
-  }
-
-  /** The stream a session id names, if it is still open. */
-  session(id: string): StreamSession | undefined {
-    return this.sessions.get(id);
-  }
 
   /**
    * Validates the request (throwing before any byte is sent), then starts the
@@ -79,11 +64,11 @@ export class StreamService {
       resume,
       expiresAt: owner.expiresAt,
     });
-    this.sessions.set(session, { id: session, connection, owner });
+    const forget = this.sessions.add({ id: session, connection, owner });
     this.logger.debug(`stream ${session} opened: ${request.feeds.join(',')}`);
     res.on('close', () => {
       this.scheduler.close(connection);
-      this.sessions.delete(session);
+      forget();
       this.logger.debug(`stream ${session} closed`);
     });
   }

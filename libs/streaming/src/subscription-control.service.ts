@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ApiError, type Principal } from '@pulseboard/api';
 import { DeliveryScheduler, type Connection } from '@pulseboard/core';
-import { STREAMING_OPTIONS, type StreamingModuleOptions } from '@pulseboard/streaming';
-import { StreamService, type StreamSession } from './sse/stream.service.js';
+import { StreamSessions, type StreamSession } from './stream-sessions.js';
+import { STREAMING_OPTIONS, type StreamingModuleOptions } from './streaming.module-definition.js';
 
 export interface FeedsChange {
   /** Milliseconds of retained history to send for the feeds this adds. */
@@ -13,14 +13,16 @@ export interface FeedsChange {
 
 /**
  * Changes what a live connection receives: the one place subscription state
- * is edited, whether the request comes from a control socket steering an SSE
- * stream or from a socket's own data. Names and patterns arrive validated.
+ * is edited, whatever the transport — a control socket steering an SSE
+ * stream, or a socket's own data. Transport-neutral: it finds steerable
+ * connections through {@link StreamSessions}. Names and patterns arrive
+ * validated.
  */
 @Injectable()
 export class SubscriptionControl {
   constructor(
     private readonly scheduler: DeliveryScheduler,
-    private readonly streams: StreamService,
+    private readonly sessions: StreamSessions,
     @Inject(STREAMING_OPTIONS) private readonly options: StreamingModuleOptions,
   ) {}
 
@@ -57,7 +59,7 @@ export class SubscriptionControl {
 
   /** Whether this instance holds the SSE stream a `session` names. */
   holds(id: string): boolean {
-    return this.streams.session(id) !== undefined;
+    return this.sessions.get(id) !== undefined;
   }
 
   /**
@@ -65,7 +67,7 @@ export class SubscriptionControl {
    * may steer its own client's stream and no one else's.
    */
   session(id: string, principal: Pick<Principal, 'id'>): StreamSession {
-    const session = this.streams.session(id);
+    const session = this.sessions.get(id);
     if (session === undefined) {
       throw new ApiError(404, 'session_not_found', 'no open stream has this session id (it may have ended)');
     }

@@ -1,5 +1,5 @@
 import type { GapEvent, HelloEvent, StreamErrorEvent } from '@pulseboard/protocol';
-import type { Frame } from './frame.js';
+import type { Frame } from '@pulseboard/core';
 
 /*
  * Server-Sent Events framing (WHATWG HTML, "Server-sent events"). Every field
