@@ -1,9 +1,13 @@
 import { Module } from '@nestjs/common';
+import { ControlAcks } from './control-acks.service.js';
+import { ControlAdmission } from './control-admission.service.js';
 import { ControlCluster } from './control-cluster.service.js';
 import { ControlGateway } from './control.gateway.js';
 import { GatewayConfigurableModule } from './gateway.module-definition.js';
+import { DashboardRooms } from './dashboard-rooms.service.js';
 import { PresenceService } from './presence.service.js';
 import { SocketStreams } from './socket-streams.service.js';
+import { StreamSteering } from './stream-steering.service.js';
 
 /**
  * The Socket.IO control gateway: subscriptions for SSE streams and for the
@@ -13,7 +17,16 @@ import { SocketStreams } from './socket-streams.service.js';
  * dashboards modules, and `ControlSocketAdapter` on the application.
  */
 @Module({
-  providers: [ControlGateway, SocketStreams, PresenceService, ControlCluster],
+  providers: [
+    ControlGateway,
+    ControlAdmission,
+    ControlAcks,
+    SocketStreams,
+    StreamSteering,
+    DashboardRooms,
+    PresenceService,
+    ControlCluster,
+  ],
   exports: [SocketStreams, PresenceService],
 })
 export class GatewayModule extends GatewayConfigurableModule {}
