@@ -1,19 +1,26 @@
 import type { CloseReason, Delivery, DeliverySink } from '../connection.js';
+import { sseGap, ssePoints } from '../sse-encoding.js';
 
-/** Records what the scheduler hands it; `writable` plays the socket's drain state. */
+/**
+ * Records what the scheduler hands it; `writable` plays the socket's drain
+ * state. It answers each write with the bytes an SSE stream would write.
+ */
 export class RecordingSink implements DeliverySink {
-  readonly transport = 'test';
   writable = true;
   readonly deliveries: Delivery[] = [];
   heartbeats = 0;
   closed: CloseReason | undefined;
 
+  constructor(readonly transport = 'test') {}
+
   isWritable(): boolean {
     return this.writable;
   }
 
-  send(delivery: Delivery): void {
+  send(delivery: Delivery): number {
     this.deliveries.push(delivery);
+    const gap = delivery.gap === undefined ? 0 : Buffer.byteLength(sseGap(delivery.gap));
+    return gap + (delivery.frame === undefined ? 0 : ssePoints(delivery.frame).length);
   }
 
   heartbeat(): void {
