@@ -11,6 +11,7 @@ export * from './retention/retention.js';
 export * from './subscriptions/pattern-trie.js';
 export * from './subscriptions/subscription-registry.js';
 export * from './delivery/connection.js';
+export * from './delivery/delivery-observer.js';
 export * from './delivery/downsample.js';
 export * from './delivery/frame.js';
 export * from './delivery/scheduler.js';

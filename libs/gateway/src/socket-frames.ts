@@ -27,15 +27,17 @@ const TEXT_OPCODE = 1;
 export class SharedPacket {
   private plainFrame: Buffer | undefined;
   private deflatedFrame: Buffer | undefined;
+  private bytes = -1;
 
   constructor(
     /** The Socket.IO packet (`2["points",{...}]`) as engine.io's message payload. */
     readonly packet: string,
   ) {}
 
-  /** Bytes of the WebSocket payload (`4` + the packet). */
+  /** Bytes of the WebSocket payload (`4` + the packet); counted once, every socket that gets the packet asks. */
   get size(): number {
-    return Buffer.byteLength(this.packet) + 1;
+    if (this.bytes < 0) this.bytes = Buffer.byteLength(this.packet) + 1;
+    return this.bytes;
   }
 
   /** A complete unmasked text frame carrying the packet. */

@@ -40,9 +40,11 @@ export class SocketSink implements DeliverySink {
     return tcp !== undefined && tcp !== null && !tcp.destroyed && !tcp.writableNeedDrain;
   }
 
-  send(delivery: Delivery): void {
-    if (delivery.gap !== undefined) this.write(gapPacket(delivery.gap));
-    if (delivery.frame !== undefined) this.write(pointsPacket(delivery.frame));
+  send(delivery: Delivery): number {
+    let bytes = 0;
+    if (delivery.gap !== undefined) bytes += this.write(gapPacket(delivery.gap));
+    if (delivery.frame !== undefined) bytes += this.write(pointsPacket(delivery.frame));
+    return bytes;
   }
 
   /** Socket.IO's own ping keeps the socket alive; nothing to add. */
@@ -58,19 +60,22 @@ export class SocketSink implements DeliverySink {
     this.socket.disconnect(true);
   }
 
-  private write(packet: SharedPacket): void {
+  /** Writes a shared packet; returns its bytes as written (the WebSocket frame, compressed when it is). */
+  private write(packet: SharedPacket): number {
     const ws = this.webSocket();
     const tcp = ws?._socket;
     if (ws === undefined || tcp === undefined || tcp === null) {
       this.socket.conn.write(packet.packet);
-      return;
+      return packet.size;
     }
     if (this.negotiatedFor !== ws) {
       this.negotiatedFor = ws;
       this.sharedDeflate = this.options.deflate && acceptsSharedDeflate(ws);
     }
     const compress = this.sharedDeflate && packet.size >= this.options.deflateThreshold;
-    tcp.write(compress ? packet.deflated() : packet.plain());
+    const frame = compress ? packet.deflated() : packet.plain();
+    tcp.write(frame);
+    return frame.length;
   }
 
   /** The WebSocket under this socket, when it has upgraded to one. */

@@ -1,11 +1,26 @@
 import { Injectable } from '@nestjs/common';
 import { Refusals } from '@pulseboard/api';
-import { DeliveryScheduler, Retention } from '@pulseboard/core';
+import { DeliveryScheduler, Retention, type CloseReason } from '@pulseboard/core';
+import type { GapReason } from '@pulseboard/protocol';
 import { PointWriter } from '@pulseboard/streaming';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { ServerStats } from './server-stats.service.js';
+import { ServerStats, type TransportTotals } from './server-stats.service.js';
 
-/** The Prometheus registry behind `GET /metrics`. Values are read from the engine at scrape time. */
+/** Label values known in advance start at 0, so that `rate()` and `increase()` see the first event. */
+const TRANSPORTS = ['sse', 'poll', 'socketio'];
+const GAP_REASONS: readonly GapReason[] = ['retention', 'slow', 'epoch'];
+const CLOSE_REASONS: readonly CloseReason[] = ['slow', 'expired', 'error', 'shutdown'];
+
+/** Buckets around the batch window (50 ms by default): a batch waits up to one window, plus the tick. */
+const LAG_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5];
+
+type Labels = Record<string, string>;
+
+/**
+ * The Prometheus registry behind `GET /metrics`. Values are read from the
+ * engine at scrape time, or observed through the scheduler's hooks; every
+ * family is listed in docs/OPERATIONS.md.
+ */
 @Injectable()
 export class MetricsService {
   readonly registry = new Registry();
@@ -27,7 +42,7 @@ export class MetricsService {
       registers,
       collect() {
         this.reset();
-        for (const transport of ['sse', 'poll', 'socketio']) this.set({ transport }, 0);
+        for (const transport of TRANSPORTS) this.set({ transport }, 0);
         for (const [transport, count] of scheduler.countByTransport()) this.set({ transport }, count);
       },
     });
@@ -41,31 +56,59 @@ export class MetricsService {
         ingested = writer.pointsWritten;
       },
     });
-    const seen = new Map<string, number>();
-    new Counter({
+    const perTransport = (field: keyof TransportTotals) => () =>
+      [...stats.writtenByTransport].map(([transport, totals]): [Labels, number] => [{ transport }, totals[field]]);
+    const transports = TRANSPORTS.map((transport) => ({ transport }));
+    mirroredCounter(registers, {
       name: 'pulseboard_points_delivered_total',
       help: 'Points written to clients, by transport.',
       labelNames: ['transport'],
-      registers,
-      collect() {
-        for (const [transport, total] of stats.deliveredByTransport) {
-          this.inc({ transport }, total - (seen.get(transport) ?? 0));
-          seen.set(transport, total);
-        }
-      },
+      initial: transports,
+      read: perTransport('points'),
     });
-    const refused = new Map<string, number>();
-    new Counter({
+    mirroredCounter(registers, {
+      name: 'pulseboard_delivery_frames_total',
+      help: 'Deliveries written to connections, by transport: at most one per connection per tick, carrying points, a gap notice, or both.',
+      labelNames: ['transport'],
+      initial: transports,
+      read: perTransport('frames'),
+    });
+    mirroredCounter(registers, {
+      name: 'pulseboard_delivery_bytes_total',
+      help: 'Bytes of those deliveries as written to the transport, by transport (Socket.IO over WebSocket: the frame, compressed when it was).',
+      labelNames: ['transport'],
+      initial: transports,
+      read: perTransport('bytes'),
+    });
+    mirroredCounter(registers, {
+      name: 'pulseboard_gaps_total',
+      help: 'Gap notices written to clients, by reason (one per notice, however many feeds it names).',
+      labelNames: ['reason'],
+      initial: GAP_REASONS.map((reason) => ({ reason })),
+      read: () => [...stats.gapsByReason].map(([reason, total]): [Labels, number] => [{ reason }, total]),
+    });
+    mirroredCounter(registers, {
+      name: 'pulseboard_connections_closed_total',
+      help: 'Connections the server ended, by transport and reason (slow, expired, error, shutdown).',
+      labelNames: ['transport', 'reason'],
+      initial: TRANSPORTS.flatMap((transport) => CLOSE_REASONS.map((reason) => ({ transport, reason }))),
+      read: () =>
+        [...stats.closedByTransport].flatMap(([transport, byReason]) =>
+          [...byReason].map(([reason, total]): [Labels, number] => [{ transport, reason }, total]),
+        ),
+    });
+    const lag = new Histogram({
+      name: 'pulseboard_delivery_lag_seconds',
+      help: 'Time from a batch’s arrival to the first write of its points to a live client; one observation per batch.',
+      buckets: LAG_BUCKETS,
+      registers,
+    });
+    stats.onLag((ms) => lag.observe(ms / 1000));
+    mirroredCounter(registers, {
       name: 'pulseboard_refusals_total',
       help: 'Requests and socket messages refused, by error code (each limit has its own code).',
       labelNames: ['code'],
-      registers,
-      collect() {
-        for (const [code, total] of refusals.byCode()) {
-          this.inc({ code }, total - (refused.get(code) ?? 0));
-          refused.set(code, total);
-        }
-      },
+      read: () => [...refusals.byCode()].map(([code, total]): [Labels, number] => [{ code }, total]),
     });
     const ticks = new Histogram({
       name: 'pulseboard_tick_duration_seconds',
@@ -100,4 +143,33 @@ export class MetricsService {
   text(): Promise<string> {
     return this.registry.metrics();
   }
+}
+
+interface MirroredCounter {
+  name: string;
+  help: string;
+  labelNames: string[];
+  /** Label sets exposed at 0 before their first event. */
+  initial?: readonly Labels[];
+  /** Every labelled total so far. */
+  read: () => Iterable<[Labels, number]>;
+}
+
+/** A counter that follows totals kept elsewhere: at each scrape it adds what each labelled total grew by. */
+function mirroredCounter(registers: Registry[], { name, help, labelNames, initial = [], read }: MirroredCounter): void {
+  const seen = new Map<string, number>();
+  const counter = new Counter({
+    name,
+    help,
+    labelNames,
+    registers,
+    collect() {
+      for (const [labels, total] of read()) {
+        const key = JSON.stringify(labels);
+        this.inc(labels, total - (seen.get(key) ?? 0));
+        seen.set(key, total);
+      }
+    },
+  });
+  for (const labels of initial) counter.inc(labels, 0);
 }

@@ -2,6 +2,7 @@ import type { GapEvent } from '@pulseboard/protocol';
 import type { Cursor } from '../cursor.js';
 import type { Feed } from '../retention/feed.js';
 import type { Subscription } from '../subscriptions/subscription-registry.js';
+import type { TransportTally } from './delivery-observer.js';
 import type { Frame } from './frame.js';
 
 /** Why the server ends a connection. */
@@ -25,7 +26,11 @@ export interface DeliverySink {
   readonly transport: string;
   /** Whether the transport can take a write now (its socket is draining). */
   isWritable(): boolean;
-  send(delivery: Delivery): void;
+  /**
+   * Writes one delivery; answers the bytes written, as the transport frames
+   * them (for metrics: return a length already at hand, do not encode again).
+   */
+  send(delivery: Delivery): number;
   /** Called when nothing was written for a heartbeat interval. */
   heartbeat(): void;
   /** Called once when the server ends the connection; the sink ends its transport. */
@@ -107,5 +112,15 @@ export class Connection {
     readonly id: number,
     readonly sink: DeliverySink,
     public subscription: Subscription,
+    /** What this connection's writes add to: its transport's tally for the tick. */
+    readonly tally: TransportTally,
   ) {}
+
+  /** Counts one write: plain additions, the only per-write cost of metrics. */
+  wrote(bytes: number, points: number): void {
+    const tally = this.tally;
+    tally.frames++;
+    tally.bytes += bytes;
+    tally.points += points;
+  }
 }

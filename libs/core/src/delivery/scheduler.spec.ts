@@ -7,6 +7,7 @@ import { SubscriptionRegistry } from '../subscriptions/subscription-registry.js'
 import { ManualClock } from '../test-clock.js';
 import type { ConnectionOptions, DeliverySink } from './connection.js';
 import type { Frame } from './frame.js';
+import { RecordingObserver } from './testing/recording-observer.js';
 import { RecordingSink } from './testing/recording-sink.js';
 import { DeliveryScheduler, type SchedulerOptions } from './scheduler.js';
 
@@ -329,8 +330,8 @@ describe('DeliveryScheduler', () => {
 
   it('closes a connection whose transport throws and keeps serving the others', async () => {
     const { ingest, open, tick, scheduler } = setup();
-    const failures: unknown[] = [];
-    scheduler.observe({ tick: () => undefined, delivered: () => undefined, failed: (_t, e) => failures.push(e) });
+    const observer = new RecordingObserver();
+    scheduler.observe(observer);
     const broken = new RecordingSink();
     broken.send = () => {
       throw new Error('socket exploded');
@@ -340,7 +341,8 @@ describe('DeliveryScheduler', () => {
     open(healthy);
     await ingest(['a']);
     tick();
-    expect(failures).toHaveLength(1);
+    expect(observer.failures).toHaveLength(1);
+    expect(observer.closes).toEqual([{ transport: 'test', reason: 'error' }]);
     expect(healthy.values('a')).toEqual([1]);
     expect(scheduler.size).toBe(1);
   });

@@ -10,6 +10,7 @@ import {
   type DeliverySink,
   type SubscriptionChange,
 } from './connection.js';
+import { DeliveryAccounting, type DeliveryObserver } from './delivery-observer.js';
 import { TickRound } from './tick-round.js';
 
 /**
@@ -40,14 +41,6 @@ export interface SchedulerOptions {
   clock?: Clock;
 }
 
-/** Hooks for metrics and logs; the engine itself depends on neither. */
-export interface DeliveryObserver {
-  tick(durationMs: number): void;
-  delivered(transport: string, points: number): void;
-  /** A connection failed while being served; it was closed, the others carry on. */
-  failed(transport: string, error: unknown): void;
-}
-
 /**
  * One tick per batch window. For each connection it reads the new points of
  * its subscription from retention, by cursor; frames are built once per
@@ -64,6 +57,7 @@ export class DeliveryScheduler {
   private tickNo = 0;
   private nextId = 1;
   private observer: DeliveryObserver | undefined;
+  private readonly accounting = new DeliveryAccounting();
   private shutDown = false;
 
   constructor(
@@ -136,7 +130,8 @@ export class DeliveryScheduler {
 
   /** Registers a connection; its first points go out on the next tick. */
   open(sink: DeliverySink, options: ConnectionOptions): Connection {
-    const connection = new Connection(this.nextId++, sink, this.subscriptions.acquire(options.feeds));
+    const tally = this.accounting.tallyFor(sink.transport);
+    const connection = new Connection(this.nextId++, sink, this.subscriptions.acquire(options.feeds), tally);
     connection.lastWriteAt = this.clock.now();
     connection.expiresAt = options.expiresAt ?? Infinity;
     this.setRate(connection, options.maxRate ?? 0);
@@ -211,6 +206,7 @@ export class DeliveryScheduler {
         }
       }
     }
+    this.accounting.endTick(this.observer, this.retention.batches, now);
     this.observer?.tick(performance.now() - started);
   }
 
@@ -270,8 +266,10 @@ export class DeliveryScheduler {
         connection.stalledSince = 0;
         if (behind && this.due(connection, round)) this.deliver(connection, round);
         else if (connection.pendingGap !== undefined) {
-          sink.send({ cursor: this.cursorOf(connection), gap: connection.pendingGap });
+          const gap = connection.pendingGap;
           connection.pendingGap = undefined;
+          connection.wrote(sink.send({ cursor: this.cursorOf(connection), gap }), 0);
+          this.observer?.gap(gap.reason);
           connection.lastWriteAt = round.now;
         }
       } else if (this.stalled(connection, round.now)) return;
@@ -302,9 +300,13 @@ export class DeliveryScheduler {
     if (gap === undefined && frame.lost.length > 0)
       gap = { feeds: [...frame.lost], reason: this.gapReason(connection) };
     if (gap !== undefined || frame.slices.length > 0) {
-      connection.sink.send({ cursor: frame.cursor, gap, frame: frame.slices.length > 0 ? frame : undefined });
+      const points = frame.slices.length > 0 ? frame : undefined;
+      connection.wrote(connection.sink.send({ cursor: frame.cursor, gap, frame: points }), frame.points);
+      if (gap !== undefined) this.observer?.gap(gap.reason);
+      // lag is what a live viewer waits: history and a resume's catch-up are old on purpose
+      if (frame.points > 0 && connection.caughtUp && connection.backfill === undefined)
+        this.accounting.liveWrite(connection.cursor, frame.position);
       connection.lastWriteAt = round.now;
-      if (frame.points > 0) this.observer?.delivered(connection.sink.transport, frame.points);
     }
     connection.cursor = frame.position;
     if (connection.floors !== undefined && connection.cursor >= connection.floorsTop) {
@@ -324,9 +326,8 @@ export class DeliveryScheduler {
     if (added === undefined) return;
     const frame = round.historyFrame(connection, added);
     if (frame.slices.length === 0) return;
-    connection.sink.send({ cursor: frame.cursor, frame });
+    connection.wrote(connection.sink.send({ cursor: frame.cursor, frame }), frame.points);
     connection.lastWriteAt = round.now;
-    this.observer?.delivered(connection.sink.transport, frame.points);
   }
 
   /**
@@ -385,6 +386,7 @@ export class DeliveryScheduler {
 
   private end(connection: Connection, reason: CloseReason): void {
     this.close(connection);
+    this.observer?.closed(connection.sink.transport, reason);
     connection.sink.close(reason, this.cursorOf(connection));
   }
 

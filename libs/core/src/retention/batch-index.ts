@@ -92,6 +92,12 @@ export class BatchIndex {
     return n === 0 ? undefined : this.value(ARRIVED, n - 1);
   }
 
+  /** Calls `visit` with the arrival time of each indexed batch in `(after, through]`, oldest first. */
+  eachArrival(after: number, through: number, visit: (arrivedAt: number) => void): void {
+    const end = this.ring.upperBound(POSITION, through);
+    for (let i = this.ring.upperBound(POSITION, after); i < end; i++) visit(this.value(ARRIVED, i));
+  }
+
   /** Position of the `n`-th oldest indexed batch (0 = oldest), or `undefined`. */
   positionOfOldest(n: number): number | undefined {
     return n < 0 || n >= this.ring.size ? undefined : this.value(POSITION, n);

@@ -20,10 +20,10 @@ export class PollSink implements DeliverySink {
     return !this.answered && !this.res.destroyed;
   }
 
-  send(delivery: Delivery): void {
+  send(delivery: Delivery): number {
     const feeds = delivery.frame?.feedsJson() ?? '{}';
     const gap = delivery.gap === undefined ? '' : `,"gap":${JSON.stringify(delivery.gap)}`;
-    this.answer(`{"cursor":"${delivery.cursor}","feeds":${feeds}${gap}}`);
+    return this.answer(`{"cursor":"${delivery.cursor}","feeds":${feeds}${gap}}`);
   }
 
   heartbeat(): void {
@@ -45,11 +45,13 @@ export class PollSink implements DeliverySink {
     this.res.end(JSON.stringify(errorBody(code, message)));
   }
 
-  private answer(body: string): void {
-    if (this.answered) return;
+  /** Answers the poll once; returns the bytes of the body written (0 if it was answered already). */
+  private answer(body: string): number {
+    if (this.answered) return 0;
     this.answered = true;
     this.res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
     this.res.end(body);
     this.done();
+    return Buffer.byteLength(body);
   }
 }

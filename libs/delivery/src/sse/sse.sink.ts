@@ -43,9 +43,19 @@ export class SseSink implements DeliverySink {
     return !this.socket.writableNeedDrain && !this.socket.destroyed;
   }
 
-  send(delivery: Delivery): void {
-    if (delivery.gap !== undefined) this.socket.write(sseGap(delivery.gap));
-    if (delivery.frame !== undefined) this.socket.write(ssePoints(delivery.frame));
+  send(delivery: Delivery): number {
+    let bytes = 0;
+    if (delivery.gap !== undefined) {
+      const gap = sseGap(delivery.gap);
+      this.socket.write(gap);
+      bytes += Buffer.byteLength(gap);
+    }
+    if (delivery.frame !== undefined) {
+      const points = ssePoints(delivery.frame);
+      this.socket.write(points);
+      bytes += points.length;
+    }
+    return bytes;
   }
 
   heartbeat(): void {

@@ -1,19 +1,33 @@
 import type { CloseReason, Delivery, DeliverySink } from '../connection.js';
 
-/** Records what the scheduler hands it; `writable` plays the socket's drain state. */
+/**
+ * The bytes a recording sink says it wrote for a delivery: its gap's and its
+ * frame's JSON (the engine's own encoding; each transport frames it its way).
+ */
+export function recordedBytes(delivery: Delivery): number {
+  const gap = delivery.gap === undefined ? 0 : Buffer.byteLength(JSON.stringify(delivery.gap));
+  return gap + (delivery.frame === undefined ? 0 : Buffer.byteLength(delivery.frame.json()));
+}
+
+/**
+ * Records what the scheduler hands it; `writable` plays the socket's drain
+ * state. It answers each write with {@link recordedBytes}.
+ */
 export class RecordingSink implements DeliverySink {
-  readonly transport = 'test';
   writable = true;
   readonly deliveries: Delivery[] = [];
   heartbeats = 0;
   closed: CloseReason | undefined;
 
+  constructor(readonly transport = 'test') {}
+
   isWritable(): boolean {
     return this.writable;
   }
 
-  send(delivery: Delivery): void {
+  send(delivery: Delivery): number {
     this.deliveries.push(delivery);
+    return recordedBytes(delivery);
   }
 
   heartbeat(): void {
