@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Recorder } from './support/consumer-recorder.js';
 import { NginxProcess, nginxAvailable } from './support/nginx.js';
 import { freePort } from './support/ports.js';
+import { pollUntil } from './support/polling.js';
 import { RedisServer, redisServerAvailable } from './support/redis.js';
 import { ServerProcess } from './support/server-process.js';
 import { SseClient } from './support/sse-client.js';
@@ -178,10 +179,6 @@ describe.runIf(redisServerAvailable() && nginxAvailable()).each(LAYOUTS)(
 );
 
 /** Resolves once `url` answers `status`, asking again after each answer. */
-async function untilStatus(url: string, status: number, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while ((await fetch(url)).status !== status) {
-    if (Date.now() > deadline) throw new Error(`${url} did not answer ${status} in time`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+async function untilStatus(url: string, status: number): Promise<void> {
+  await pollUntil(async () => (await fetch(url)).status === status, `${url} to answer ${status}`);
 }

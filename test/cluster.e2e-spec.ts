@@ -6,7 +6,7 @@ import { errorCode, getJson, ingest, post } from './support/http.js';
 import { RedisServer, redisServerAvailable } from './support/redis.js';
 import { startServer, type TestServer } from './support/server.js';
 import { SseClient, type PointsData } from './support/sse-client.js';
-import { waitFor } from './support/wait-for.js';
+import { pollUntil } from './support/polling.js';
 
 const points = (feed: string, values: number[]) => values.map((v) => ({ feed, v }));
 
@@ -27,11 +27,13 @@ describe.runIf(redisServerAvailable())('two instances sharing a Redis stream', (
     b = await startServer({ ...env, INSTANCE_NAME: 'b' });
   };
   /** Both instances have found each other (their control adapters exchange heartbeats at start). */
-  const untilAcquainted = (): Promise<void> =>
-    waitFor(
+  const untilAcquainted = async (): Promise<void> => {
+    await pollUntil(
       async () =>
         (await a.app.get(ControlCluster).instances()) >= 2 && (await b.app.get(ControlCluster).instances()) >= 2,
+      'both instances to know each other',
     );
+  };
   const connect = async (server: TestServer, name: string): Promise<ControlClient> => {
     const client = await ControlClient.connect(server.url, { auth: { name } });
     sockets.push(client);
@@ -112,7 +114,7 @@ describe.runIf(redisServerAvailable())('two instances sharing a Redis stream', (
     await onB.untilPoints('away.v', 1);
 
     await redis.stop();
-    await waitFor(async () => (await fetch(`${a.url}/health/ready`)).status === 503);
+    await pollUntil(async () => (await fetch(`${a.url}/health/ready`)).status === 503, 'a to report itself not ready');
     const refused = await post(a.url, JSON.stringify({ points: points('away.v', [2]) }), 'application/json');
     expect([refused.status, errorCode(refused.body)]).toEqual([503, 'log_unavailable']);
     expect(refused.headers.get('retry-after')).toBe('1');
@@ -131,9 +133,12 @@ describe.runIf(redisServerAvailable())('two instances sharing a Redis stream', (
     expect(note).toMatchObject({ ok: false, error: { code: 'store_unavailable' } });
 
     await redis.restart();
-    await waitFor(async () => (await fetch(`${a.url}/health/ready`)).status === 200);
+    await pollUntil(async () => (await fetch(`${a.url}/health/ready`)).status === 200, 'a to report itself ready');
     await ingest(a.url, points('away.v', [3]));
-    await waitFor(async () => (await getJson(`${a.url}/api/v1/dashboards`)).status === 200);
+    await pollUntil(
+      async () => (await getJson(`${a.url}/api/v1/dashboards`)).status === 200,
+      'the dashboards store back',
+    );
     await onB.untilPoints('away.v', 2, 20_000);
     expect(onB.points('away.v').v).toEqual([1, 3]);
     expect(onB.named('gap')).toEqual([]);
@@ -216,7 +221,7 @@ describe.runIf(redisServerAvailable())('two instances sharing a Redis stream', (
       (await getJson<{ name: string }[]>(`${a.url}/api/v1/feeds?match=pulseboard.*.connections.sse`)).body.map(
         (feed) => feed.name,
       );
-    await waitFor(async () => (await names()).length === 2);
+    await pollUntil(async () => (await names()).length === 2, 'both instances’ metrics');
     expect(await names()).toEqual(['pulseboard.a.connections.sse', 'pulseboard.b.connections.sse']);
   });
 });

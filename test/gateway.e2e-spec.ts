@@ -1,8 +1,9 @@
 import type { Socket } from 'node:net';
+import type { PollResponse, SocketPointsEvent } from '@pulseboard/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, type ClientOptions } from 'ws';
 import { ControlClient } from './support/control-client.js';
-import { ingest } from './support/http.js';
+import { getJson, ingest } from './support/http.js';
 import { Waiters } from './support/waiters.js';
 import { startServer, type TestServer } from './support/server.js';
 import { SseClient } from './support/sse-client.js';
@@ -53,6 +54,27 @@ describe('Socket.IO control gateway', () => {
       const [event] = socket.named('points');
       expect(event.cursor).toMatch(/^[0-9a-z]+-[0-9a-z]+$/);
       expect(event.feeds).toEqual({ 'g1.a': { t: [1000, 1002], v: [1, 3] }, 'g1.b': { t: [1001], v: [2] } });
+    });
+
+    it('sends points that socket.io-client reads as exactly the SocketPointsEvent a poll describes', async () => {
+      const socket = await connect();
+      const ack = await socket.ack('subscribe', { feeds: ['typed.>'] });
+      await ingest(server.url, [
+        { feed: 'typed.a', t: 1764230400000, v: 0.1 },
+        { feed: 'typed.b', t: 1764230400001, v: -2.5e-7 },
+        { feed: 'typed.a', t: 1764230400002, v: 1e21 },
+      ]);
+      // the same points after the same cursor, read over HTTP: the cursor the socket's event must carry
+      const poll = await getJson<PollResponse>(
+        `${server.url}/api/v1/poll?feeds=typed.%3E&cursor=${String(ack.cursor)}`,
+      );
+      const expected: SocketPointsEvent = { cursor: poll.body.cursor, feeds: poll.body.feeds };
+      expect(expected.feeds).toEqual({
+        'typed.a': { t: [1764230400000, 1764230400002], v: [0.1, 1e21] },
+        'typed.b': { t: [1764230400001], v: [-2.5e-7] },
+      });
+      await socket.untilValues('typed.a', 2);
+      expect(socket.named('points')).toEqual([expected]);
     });
 
     it('delivers many batches in order, each point once', async () => {

@@ -3,7 +3,7 @@ import { io, type Socket } from 'socket.io-client';
 import { describe, expect, it } from 'vitest';
 import { hardenedSuite } from './support/hardened-suite.js';
 import { startServer } from './support/server.js';
-import { waitFor } from './support/wait-for.js';
+import { pollUntil } from './support/polling.js';
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -101,7 +101,10 @@ describe('presence of a crowded dashboard', () => {
       expect(joined.viewers[0].name).toBe('First');
 
       // everyone hears of the late joiner, in a capped list with the count
-      await waitFor(() => crowd.every((v) => v.last?.count === CROWD + 1 && v.last.viewers.length === LISTED));
+      await pollUntil(
+        () => crowd.every((v) => v.last?.count === CROWD + 1 && v.last.viewers.length === LISTED),
+        'every viewer to hear of the late joiner',
+      );
       expect(first.last?.viewers[0].name).toBe('First');
       // 599 joins followed the first viewer's own: it was told of them in a few dozen announcements (one per join before)
       expect(first.events).toBeLessThan(CROWD / 2);
@@ -114,7 +117,7 @@ describe('presence of a crowded dashboard', () => {
       // the crowd going away at once is told in a few announcements too
       const told = first.events;
       for (const viewer of crowd.slice(1)) viewer.socket.close();
-      await waitFor(() => first.last?.count === 2);
+      await pollUntil(() => first.last?.count === 2, 'the first viewer to hear the crowd left');
       expect(first.last?.viewers.map((v) => v.name)).toEqual(['First', 'Late']);
       expect(first.events - told).toBeLessThan(CROWD / 2);
     } finally {

@@ -3,7 +3,7 @@ import { RedisStreamLog } from '@pulseboard/redis';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RedisServer, redisServerAvailable } from './support/redis.js';
-import { waitFor } from './support/wait-for.js';
+import { pollUntil } from './support/polling.js';
 import { LogTail } from './support/log-tail.js';
 
 const point = (v: number) => batchOf([{ feed: 'redis.v', t: 1000 + v, v }]);
@@ -77,7 +77,7 @@ describe.runIf(redisServerAvailable())('the log as a Redis stream', () => {
     try {
       expect(await client.xlen(key)).toBe(250);
       // the window is 300 ms: once it has passed, the next append trims the stream's full nodes
-      await waitFor(() => Date.now() > filled + 400);
+      await pollUntil(() => Date.now() > filled + 400, 'the retention window to pass');
       await log.append(point(250));
       expect(await client.xlen(key)).toBeLessThan(100);
     } finally {
@@ -98,11 +98,11 @@ describe.runIf(redisServerAvailable())('the log as a Redis stream', () => {
     await tail.until(1);
 
     await redis.stop();
-    await waitFor(() => !a.isAvailable());
+    await pollUntil(() => !a.isAvailable(), 'the log to notice Redis is away');
     await expect(a.append(point(2))).rejects.toBeInstanceOf(LogUnavailableError);
 
     await redis.restart();
-    await waitFor(() => a.isAvailable());
+    await pollUntil(() => a.isAvailable(), 'the log to reach Redis again');
     await a.append(point(3));
     await tail.until(2, 20_000);
     expect(tail.values()).toEqual([1, 3]);
@@ -114,7 +114,7 @@ describe.runIf(redisServerAvailable())('the log as a Redis stream', () => {
     await running.append(point(1));
 
     await redis.restartEmpty();
-    await waitFor(() => running.isAvailable());
+    await pollUntil(() => running.isAvailable(), 'the log to reach the emptied Redis');
     await running.append(point(2));
     const started = await open();
     expect(started.epoch).toBe(running.epoch);

@@ -6,7 +6,7 @@ import { errorCode, getJson, ingest, post } from './support/http.js';
 import { RedisServer, redisServerAvailable } from './support/redis.js';
 import { startServer, type TestServer } from './support/server.js';
 import { SseClient } from './support/sse-client.js';
-import { waitFor } from './support/wait-for.js';
+import { pollUntil } from './support/polling.js';
 import { LogTail } from './support/log-tail.js';
 
 const PARTITIONS = 4;
@@ -153,10 +153,10 @@ describe.runIf(redisServerAvailable())('a log split into partitions over two Red
     await tail.until(8);
 
     await second.stop();
-    await waitFor(() => !a.isAvailable());
+    await pollUntil(() => !a.isAvailable(), 'the log to notice a partition’s Redis is away');
     await expect(a.append(batchOf(row(2)))).rejects.toBeInstanceOf(LogUnavailableError);
     await second.restart();
-    await waitFor(() => a.isAvailable());
+    await pollUntil(() => a.isAvailable(), 'the log to reach every partition again');
     await a.append(batchOf(row(3)));
     await tail.until(16, 20_000);
     for (const feed of FEEDS) expect(tail.valuesOf(feed)).toEqual([1, 3]);
@@ -215,10 +215,10 @@ describe.runIf(redisServerAvailable())('a log split into partitions over two Red
     }
 
     await second.stop();
-    await waitFor(async () => (await fetch(`${a.url}/health/ready`)).status === 503);
+    await pollUntil(async () => (await fetch(`${a.url}/health/ready`)).status === 503, 'a to report itself not ready');
     const refused = await post(a.url, JSON.stringify({ points: row(3) }), 'application/json');
     expect([refused.status, errorCode(refused.body)]).toEqual([503, 'log_unavailable']);
     await second.restart();
-    await waitFor(async () => (await fetch(`${a.url}/health/ready`)).status === 200);
+    await pollUntil(async () => (await fetch(`${a.url}/health/ready`)).status === 200, 'a to report itself ready');
   });
 });

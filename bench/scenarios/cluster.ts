@@ -1,12 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { startNginx, startRedis } from '../lib/cluster-infra.js';
-import { PRODUCER_INTERVAL_MS, PRODUCER_MAX_IN_FLIGHT, type BenchConfig } from '../lib/config.js';
+import type { BenchConfig } from '../lib/config.js';
+import { deliveredPoints, measureWindow, startProducer } from '../lib/delivery-run.js';
 import type { LatencySummary } from '../lib/histogram.js';
 import { errorText } from '../lib/ipc.js';
 import { log } from '../lib/log.js';
 import { ServerProcess, Worker } from '../lib/processes.js';
-import { ingestClientReport, loadReport, producerReport } from '../lib/reports.js';
+import { ingestClientReport, loadReport } from '../lib/reports.js';
 import type { ClusterDelivery, ClusterResult } from '../lib/results.js';
 import { connectSubscribers } from './fanout.js';
 
@@ -102,24 +103,12 @@ async function delivery(
     if (connect.helloed < subscribers) {
       throw new Error(`only ${connect.helloed} of ${subscribers} subscribers got their hello`);
     }
-    await producer.request({
-      type: 'start',
-      port: producePort,
-      rate,
-      intervalMs: PRODUCER_INTERVAL_MS,
-      maxInFlight: PRODUCER_MAX_IN_FLIGHT,
-    });
+    await startProducer(producer, producePort, rate);
     await sleep(config.warmupMs);
-    await Promise.all([loadgen.request({ type: 'reset' }, 30_000), producer.request({ type: 'reset' }, 30_000)]);
-    await sleep(config.measureMs);
-    const [loadRaw, producerRaw] = await Promise.all([
-      loadgen.request({ type: 'report' }, 30_000),
-      producer.request({ type: 'report' }, 30_000),
-    ]);
-    const load = loadReport(loadRaw);
-    const produced = producerReport(producerRaw);
-    const bytesPerPoint = load.sampledPoints > 0 ? load.sampledBytes / load.sampledPoints : null;
-    const deliveredPerSec = bytesPerPoint === null ? 0 : load.bytes / bytesPerPoint / (load.windowMs / 1000);
+    const window = await measureWindow(loadgen, producer, config.measureMs);
+    const load = loadReport(window.load);
+    const produced = window.produced;
+    const deliveredPerSec = deliveredPoints(load) / (load.windowMs / 1000);
     const acceptedPerSec = produced.accepted / (produced.windowMs / 1000);
     const latency: LatencySummary = load.latency;
     log(

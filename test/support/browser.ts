@@ -35,6 +35,19 @@ export function recordPageErrors(
 }
 
 /**
+ * Records a page's requests that failed or were answered with an HTTP error
+ * into `failed`, as `404 GET http://…/api/v1/dashboards/home`.
+ */
+export function recordFailedRequests(page: Page, failed: string[]): void {
+  page.on('response', (response) => {
+    if (response.status() >= 400) failed.push(`${response.status()} ${response.request().method()} ${response.url()}`);
+  });
+  page.on('requestfailed', (request) => {
+    failed.push(`${request.failure()?.errorText ?? 'failed'} ${request.method()} ${request.url()}`);
+  });
+}
+
+/**
  * Pages of one Chromium for a suite. A test's pages are closed after it, and
  * the console errors and uncaught exceptions they logged come back to be
  * asserted empty — except those `expected` says the test causes.
@@ -42,6 +55,7 @@ export function recordPageErrors(
 export class ChromiumPages {
   private readonly pages: Page[] = [];
   private readonly errors: string[] = [];
+  private readonly failed: string[] = [];
 
   private constructor(
     private readonly browser: Browser,
@@ -57,13 +71,23 @@ export class ChromiumPages {
     const page = await this.browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme });
     this.pages.push(page);
     recordPageErrors(page, this.errors, this.expected);
+    recordFailedRequests(page, this.failed);
     await page.goto(url);
     return page;
+  }
+
+  /**
+   * The requests of the open pages that failed or got an HTTP error so far.
+   * Read before {@link closePages}: closing a page cuts its stream, which counts as a failed request.
+   */
+  failedRequests(): string[] {
+    return [...this.failed];
   }
 
   /** Closes the pages opened since the last call; resolves with the errors they logged. */
   async closePages(): Promise<string[]> {
     for (const page of this.pages.splice(0)) await page.close();
+    this.failed.length = 0;
     return this.errors.splice(0);
   }
 

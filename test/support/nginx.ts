@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pollUntil } from './polling.js';
 import { freePort } from './ports.js';
 import { requirement } from './requirements.js';
 
@@ -63,18 +64,24 @@ export class NginxProcess {
     writeFileSync(file, config);
     const child = spawn(NGINX, ['-p', dir, '-c', file], { stdio: 'ignore' });
     const nginx = new NginxProcess(child, port, dir);
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      try {
-        await fetch(`${nginx.url}/health/live`);
-        return nginx;
-      } catch {
-        if (Date.now() > deadline || child.exitCode !== null) {
-          throw new Error(`nginx did not start: ${readFileSync(join(dir, 'error.log'), 'utf8')}`);
-        }
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
+    try {
+      await pollUntil(
+        () =>
+          fetch(`${nginx.url}/health/live`).then(
+            () => true,
+            () => {
+              if (child.exitCode !== null) throw new Error(`nginx exited with ${child.exitCode}`);
+              return false;
+            },
+          ),
+        'nginx to answer',
+        10_000,
+        25,
+      );
+    } catch (error) {
+      throw new Error(`nginx did not start (${String(error)}): ${readFileSync(join(dir, 'error.log'), 'utf8')}`);
     }
+    return nginx;
   }
 
   async stop(): Promise<void> {

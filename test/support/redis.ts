@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pollUntil } from './polling.js';
 import { freePort } from './ports.js';
 import { requirement } from './requirements.js';
 
@@ -86,11 +87,7 @@ export class RedisServer {
       ],
       { stdio: 'ignore' },
     );
-    const deadline = Date.now() + 10_000;
-    while (!(await answers(this.port))) {
-      if (Date.now() > deadline) throw new Error(`redis-server did not start on port ${this.port}`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+    await pollUntil(() => answers(this.port), `redis-server to start on port ${this.port}`, 10_000, 25);
   }
 }
 

@@ -1,6 +1,10 @@
 import { constants, inflateRawSync } from 'node:zlib';
+import { Feed, FeedSlice, Frame } from '@pulseboard/core';
+import { jsonText, type GapEvent, type SocketPointsEvent } from '@pulseboard/protocol';
+import { decodePacket } from 'engine.io-parser';
+import { Decoder, PacketType, type Packet } from 'socket.io-parser';
 import { describe, expect, it } from 'vitest';
-import { acceptsSharedDeflate, SERVER_WINDOW_BITS, SharedPacket } from './socket-frames.js';
+import { acceptsSharedDeflate, gapPacket, pointsPacket, SERVER_WINDOW_BITS, SharedPacket } from './socket-frames.js';
 
 /** Reads one server frame back: FIN/RSV1/opcode, and the payload after the 2-, 4- or 10-byte header. */
 function parseFrame(frame: Buffer): { fin: boolean; rsv1: boolean; opcode: number; payload: Buffer } {
@@ -23,6 +27,69 @@ function parseFrame(frame: Buffer): { fin: boolean; rsv1: boolean; opcode: numbe
   };
 }
 
+/** RFC 7692 §7.2.2: the receiver appends 00 00 ff ff before inflating. */
+function inflate(payload: Buffer): Buffer {
+  return inflateRawSync(Buffer.concat([payload, Buffer.from([0, 0, 0xff, 0xff])]), {
+    windowBits: SERVER_WINDOW_BITS,
+    finishFlush: constants.Z_SYNC_FLUSH,
+  });
+}
+
+/** What socket.io-client makes of a server WebSocket message: engine.io's packet, then Socket.IO's. */
+function decodeMessage(message: string): Packet {
+  const engine = decodePacket(message);
+  expect(engine.type).toBe('message');
+  const decoder = new Decoder();
+  const decoded: Packet[] = [];
+  decoder.on('decoded', (packet: Packet) => decoded.push(packet));
+  decoder.add(engine.data);
+  expect(decoded).toHaveLength(1);
+  return decoded[0];
+}
+
+const slice = (name: string, t: number[], v: number[]): FeedSlice =>
+  new FeedSlice(new Feed(1, name, 100), Float64Array.from(t), Float64Array.from(v));
+
+describe('the points packet', () => {
+  const frame = new Frame(
+    'k3-1f',
+    31,
+    [slice('host1.cpu.user', [1764230400000, 1764230400050], [0.42, -7]), slice('a:b_c-d', [5], [1e21])],
+    [],
+  );
+  const expected: SocketPointsEvent = {
+    cursor: 'k3-1f',
+    feeds: { 'host1.cpu.user': { t: [1764230400000, 1764230400050], v: [0.42, -7] }, 'a:b_c-d': { t: [5], v: [1e21] } },
+  };
+
+  it('decodes with engine.io’s and Socket.IO’s own parsers to the SocketPointsEvent of its frame', () => {
+    const packet = pointsPacket(frame);
+    const plain = decodeMessage(parseFrame(packet.plain()).payload.toString());
+    expect(plain).toEqual({ type: PacketType.EVENT, nsp: '/', data: ['points', expected] });
+    const compressed = decodeMessage(inflate(parseFrame(packet.deflated()).payload).toString());
+    expect(compressed).toEqual(plain);
+    // long-polling hands engine.io the Socket.IO packet alone
+    expect(decodeMessage('4' + packet.packet)).toEqual(plain);
+  });
+
+  it('is built once per frame, for every socket that gets it', () => {
+    expect(pointsPacket(frame)).toBe(pointsPacket(frame));
+  });
+
+  it('carries a gap as the GapEvent it is', () => {
+    const gap: GapEvent = { feeds: ['host1.cpu.user'], reason: 'slow' };
+    const decoded = decodeMessage(parseFrame(gapPacket(gap).plain()).payload.toString());
+    expect(decoded).toEqual({ type: PacketType.EVENT, nsp: '/', data: ['gap', gap] });
+  });
+
+  it('cannot be built with another event’s message (checked by tsc)', () => {
+    const gap = jsonText<GapEvent>({ feeds: [], reason: 'retention' });
+    // @ts-expect-error a `points` packet takes a SocketPointsEvent
+    const wrong = SharedPacket.event('points', gap);
+    expect(wrong.packet.startsWith('2["points",')).toBe(true);
+  });
+});
+
 describe('SharedPacket', () => {
   it.each([0, 100, 124, 125, 126, 65_534, 65_535, 70_000])('frames a %i-byte packet whole', (size) => {
     const packet = new SharedPacket('x'.repeat(size));
@@ -38,12 +105,7 @@ describe('SharedPacket', () => {
     const frame = parseFrame(packet.deflated());
     expect(frame).toMatchObject({ fin: true, rsv1: true, opcode: 1 });
     expect(frame.payload.length).toBeLessThan(text.length / 3);
-    // RFC 7692 §7.2.2: the receiver appends 00 00 ff ff before inflating
-    const inflated = inflateRawSync(Buffer.concat([frame.payload, Buffer.from([0, 0, 0xff, 0xff])]), {
-      windowBits: SERVER_WINDOW_BITS,
-      finishFlush: constants.Z_SYNC_FLUSH,
-    });
-    expect(inflated.toString()).toBe('4' + text);
+    expect(inflate(frame.payload).toString()).toBe('4' + text);
   });
 
   it('builds each encoding once', () => {
@@ -54,22 +116,13 @@ describe('SharedPacket', () => {
 });
 
 describe('acceptsSharedDeflate', () => {
-  const negotiated = (params: Record<string, unknown> | undefined) => ({
-    readyState: 1,
-    _extensions: params === undefined ? {} : { 'permessage-deflate': { params } },
-  });
-
   it('takes sockets that inflate each message alone with the server window', () => {
-    expect(acceptsSharedDeflate(negotiated({ server_no_context_takeover: true, server_max_window_bits: 10 }))).toBe(
-      true,
-    );
+    expect(acceptsSharedDeflate({ server_no_context_takeover: true, server_max_window_bits: 10 })).toBe(true);
   });
 
   it('refuses sockets without deflate, with context takeover, or with another window', () => {
-    expect(acceptsSharedDeflate(negotiated(undefined))).toBe(false);
-    expect(acceptsSharedDeflate(negotiated({ server_max_window_bits: 10 }))).toBe(false);
-    expect(acceptsSharedDeflate(negotiated({ server_no_context_takeover: true, server_max_window_bits: 15 }))).toBe(
-      false,
-    );
+    expect(acceptsSharedDeflate(undefined)).toBe(false);
+    expect(acceptsSharedDeflate({ server_max_window_bits: 10 })).toBe(false);
+    expect(acceptsSharedDeflate({ server_no_context_takeover: true, server_max_window_bits: 15 })).toBe(false);
   });
 });

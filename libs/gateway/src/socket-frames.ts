@@ -1,6 +1,13 @@
 import { constants, deflateRawSync } from 'node:zlib';
-import type { Socket as NetSocket } from 'node:net';
 import type { Frame } from '@pulseboard/core';
+import {
+  jsonObject,
+  jsonText,
+  type GapEvent,
+  type JsonText,
+  type ServerToClientEvents,
+  type SocketPointsEvent,
+} from '@pulseboard/protocol';
 
 /**
  * The window the server compresses with (2^10 bytes). Data frames are
@@ -18,6 +25,14 @@ const DEFLATE_TAIL = 4;
 
 const TEXT_OPCODE = 1;
 
+/** engine.io protocol v4: a `message` packet is `4` and its data. */
+const ENGINE_MESSAGE = '4';
+/** Socket.IO protocol v5: an `EVENT` packet is `2`, here on the main namespace and without an ack id. */
+const SOCKET_IO_EVENT = '2';
+
+/** What a server event carries, as `ServerToClientEvents` types it. */
+export type ServerEventPayload<E extends keyof ServerToClientEvents> = Parameters<ServerToClientEvents[E]>[0];
+
 /**
  * The ways one Socket.IO `points` packet can go out, each built on first use
  * and shared by every socket that receives the same frame: the packet text
@@ -34,21 +49,30 @@ export class SharedPacket {
     readonly packet: string,
   ) {}
 
+  /**
+   * The packet of server event `event` carrying `payload`: the payload's
+   * type is the one the event map gives the event, so a packet cannot be
+   * built for one event with another's message.
+   */
+  static event<E extends keyof ServerToClientEvents>(event: E, payload: JsonText<ServerEventPayload<E>>): SharedPacket {
+    return new SharedPacket(`${SOCKET_IO_EVENT}[${JSON.stringify(event)},${payload}]`);
+  }
+
   /** Bytes of the WebSocket payload (`4` + the packet); counted once, every socket that gets the packet asks. */
   get size(): number {
-    if (this.bytes < 0) this.bytes = Buffer.byteLength(this.packet) + 1;
+    if (this.bytes < 0) this.bytes = Buffer.byteLength(this.packet) + ENGINE_MESSAGE.length;
     return this.bytes;
   }
 
   /** A complete unmasked text frame carrying the packet. */
   plain(): Buffer {
-    return (this.plainFrame ??= wsFrame(Buffer.from('4' + this.packet), false));
+    return (this.plainFrame ??= wsFrame(Buffer.from(ENGINE_MESSAGE + this.packet), false));
   }
 
   /** A complete compressed text frame carrying the packet. */
   deflated(): Buffer {
     if (this.deflatedFrame === undefined) {
-      const compressed = deflateRawSync('4' + this.packet, {
+      const compressed = deflateRawSync(ENGINE_MESSAGE + this.packet, {
         level: COMPRESSION_LEVEL,
         windowBits: SERVER_WINDOW_BITS,
         finishFlush: constants.Z_SYNC_FLUSH,
@@ -78,30 +102,27 @@ function wsFrame(payload: Buffer, compressed: boolean): Buffer {
   return frame;
 }
 
-/** The `points` packet of a frame, encoded once for every socket that gets it. */
+/**
+ * The `points` packet of a frame, encoded once for every socket that gets it:
+ * a `SocketPointsEvent` from the frame's cursor and its feeds' JSON, which
+ * the frame encoded once for every transport.
+ */
 export function pointsPacket(frame: Frame): SharedPacket {
-  return frame.encoded(
-    'socketio',
-    (f) => new SharedPacket(`2["points",{"cursor":"${f.cursor}","feeds":${f.feedsJson()}}]`),
+  return frame.encoded('socketio', (f) =>
+    SharedPacket.event('points', jsonObject<SocketPointsEvent>({ cursor: jsonText(f.cursor), feeds: f.feedsJson() })),
   );
 }
 
-/**
- * What the socket sink needs of a `ws` WebSocket beyond its public API: the
- * TCP socket (to write a shared frame as one buffer and to see its drain
- * state) and the negotiated permessage-deflate parameters. engine.io reaches
- * into the same members for its own pre-encoded frames.
- */
-export interface WebSocketInternals {
-  readyState: number;
-  _socket?: NetSocket | null;
-  _extensions?: Record<string, { params?: Record<string, unknown> } | undefined>;
+/** The `gap` packet of a delivery. */
+export function gapPacket(gap: GapEvent): SharedPacket {
+  return SharedPacket.event('gap', jsonText(gap));
 }
 
-/** Whether a socket inflates server messages with the window shared frames are compressed with. */
-export function acceptsSharedDeflate(ws: WebSocketInternals): boolean {
-  const params = ws._extensions?.['permessage-deflate']?.params;
+/**
+ * Whether a WebSocket whose permessage-deflate parameters are `params`
+ * inflates server messages with the window shared frames are compressed with.
+ */
+export function acceptsSharedDeflate(params: Record<string, unknown> | undefined): boolean {
   if (params === undefined) return false;
-  const bits = params.server_max_window_bits;
-  return bits === SERVER_WINDOW_BITS && params.server_no_context_takeover === true;
+  return params.server_max_window_bits === SERVER_WINDOW_BITS && params.server_no_context_takeover === true;
 }

@@ -1,7 +1,7 @@
 import type { CloseReason, Delivery, DeliverySink } from '@pulseboard/core';
-import type { GapEvent } from '@pulseboard/protocol';
 import type { ControlSocket } from './control-socket.js';
-import { acceptsSharedDeflate, pointsPacket, SharedPacket, type WebSocketInternals } from './socket-frames.js';
+import { deflateParams, queuedPackets, tcpOf, webSocketOf, type WebSocketInternals } from './engine-internals.js';
+import { acceptsSharedDeflate, gapPacket, pointsPacket, type SharedPacket } from './socket-frames.js';
 
 export interface SocketSinkOptions {
   /** Whether compressed frames may be sent to sockets that negotiated permessage-deflate. */
@@ -33,11 +33,11 @@ export class SocketSink implements DeliverySink {
   isWritable(): boolean {
     const conn = this.socket.conn;
     // anything engine.io still holds (an ack, a presence event) goes first
-    if (conn.readyState !== 'open' || (conn as unknown as EngineSocketInternals).writeBuffer.length > 0) return false;
-    const ws = this.webSocket();
+    if (conn.readyState !== 'open' || queuedPackets(conn) > 0) return false;
+    const ws = webSocketOf(conn);
     if (ws === undefined) return true;
-    const tcp = ws._socket;
-    return tcp !== undefined && tcp !== null && !tcp.destroyed && !tcp.writableNeedDrain;
+    const tcp = tcpOf(ws);
+    return tcp !== undefined && !tcp.destroyed && !tcp.writableNeedDrain;
   }
 
   send(delivery: Delivery): number {
@@ -51,8 +51,9 @@ export class SocketSink implements DeliverySink {
   heartbeat(): void {}
 
   close(reason: CloseReason): void {
-    const tcp = this.webSocket()?._socket;
-    if ((reason === 'slow' || reason === 'error') && tcp !== undefined && tcp !== null) {
+    const ws = webSocketOf(this.socket.conn);
+    const tcp = ws === undefined ? undefined : tcpOf(ws);
+    if ((reason === 'slow' || reason === 'error') && tcp !== undefined) {
       // nothing more can reach it: a closing handshake would wait behind the stalled data
       tcp.destroy();
       return;
@@ -62,34 +63,19 @@ export class SocketSink implements DeliverySink {
 
   /** Writes a shared packet; returns its bytes as written (the WebSocket frame, compressed when it is). */
   private write(packet: SharedPacket): number {
-    const ws = this.webSocket();
-    const tcp = ws?._socket;
-    if (ws === undefined || tcp === undefined || tcp === null) {
+    const ws = webSocketOf(this.socket.conn);
+    const tcp = ws === undefined ? undefined : tcpOf(ws);
+    if (ws === undefined || tcp === undefined) {
       this.socket.conn.write(packet.packet);
       return packet.size;
     }
     if (this.negotiatedFor !== ws) {
       this.negotiatedFor = ws;
-      this.sharedDeflate = this.options.deflate && acceptsSharedDeflate(ws);
+      this.sharedDeflate = this.options.deflate && acceptsSharedDeflate(deflateParams(ws));
     }
     const compress = this.sharedDeflate && packet.size >= this.options.deflateThreshold;
     const frame = compress ? packet.deflated() : packet.plain();
     tcp.write(frame);
     return frame.length;
   }
-
-  /** The WebSocket under this socket, when it has upgraded to one. */
-  private webSocket(): WebSocketInternals | undefined {
-    const transport = this.socket.conn.transport as { name: string; socket?: WebSocketInternals };
-    return transport.name === 'websocket' ? transport.socket : undefined;
-  }
-}
-
-/** engine.io's queue of packets waiting for the transport (declared private, read-only here). */
-interface EngineSocketInternals {
-  writeBuffer: readonly unknown[];
-}
-
-function gapPacket(gap: GapEvent): SharedPacket {
-  return new SharedPacket(`2["gap",${JSON.stringify(gap)}]`);
 }

@@ -5,3 +5,4 @@ export * from './messages.js';
 export * from './control.js';
 export * from './dashboard.js';
 export * from './session.js';
+export * from './json-text.js';

@@ -1,3 +1,4 @@
+import { jsonObject, trustedJson, type FeedChunks, type JsonText, type PointsEvent } from '@pulseboard/protocol';
 import type { Feed } from '../retention/feed.js';
 
 /** A feed's points for one frame, shared by every frame that covers the same range. */
@@ -28,7 +29,7 @@ export class FeedSlice {
  */
 export class Frame {
   private readonly encodings = new Map<string, unknown>();
-  private body: string | undefined;
+  private body: JsonText<FeedChunks> | undefined;
   readonly points: number;
 
   constructor(
@@ -46,18 +47,19 @@ export class Frame {
   }
 
   /** `{"<name>":{"t":[...],"v":[...]},...}`: the frame's feeds as one JSON object. */
-  feedsJson(): string {
+  feedsJson(): JsonText<FeedChunks> {
     if (this.body === undefined) {
       let body = '{';
       for (let i = 0; i < this.slices.length; i++) body += (i > 0 ? ',' : '') + this.slices[i].json();
-      this.body = body + '}';
+      // frame.spec.ts parses it back to the frame's chunks
+      this.body = trustedJson<FeedChunks>(body + '}');
     }
     return this.body;
   }
 
   /** `{"feeds":{...}}`: the JSON payload of a `points` message. */
-  json(): string {
-    return `{"feeds":${this.feedsJson()}}`;
+  json(): JsonText<PointsEvent> {
+    return jsonObject<PointsEvent>({ feeds: this.feedsJson() });
   }
 
   /** A transport's encoding of this frame, built on first use and shared afterwards. */

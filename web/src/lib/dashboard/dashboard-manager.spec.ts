@@ -25,6 +25,15 @@ function server(options: { saved?: Record<string, DashboardDocument>; feeds?: st
         Response.json(names.map((name): FeedInfo => ({ name, rate: 1, last: null, retained: 1 }))),
       );
     }
+    if (url.endsWith('/api/v1/dashboards')) {
+      const summaries = Object.entries(options.saved ?? {}).map(([id, { title, panels }]) => ({
+        id,
+        title,
+        panels: panels.length,
+        updatedAt: 2,
+      }));
+      return Promise.resolve(Response.json(summaries));
+    }
     const id = decodeURIComponent(url.split('/').pop()!);
     if (method === 'PUT') {
       const answer = () => Response.json({ ...body, id, createdAt: 1, updatedAt: 2 });
@@ -85,6 +94,21 @@ describe('DashboardManager', () => {
     expect(fake.puts()).toHaveLength(1);
     expect(fake.puts()[0].url).toBe('http://pulse.test/api/v1/dashboards/home');
     expect(fake.puts()[0].body).toEqual({ ...manager.document, window: '15m' });
+  });
+
+  it('asks for home only once the list names it, so that a fresh server answers no 404', async () => {
+    const fresh = server({ feeds: [['a.one']] });
+    const manager = new DashboardManager(fresh.api, 'home');
+    manager.listen();
+    await vi.waitFor(() => expect(manager.status).toBe('ready'));
+    expect(fresh.calls.map((call) => call.url)).not.toContain('http://pulse.test/api/v1/dashboards/home');
+
+    const savedHome = server({ saved: { home: saved } });
+    const reopened = new DashboardManager(savedHome.api, 'home');
+    reopened.listen();
+    await vi.waitFor(() => expect(reopened.status).toBe('ready'));
+    expect(reopened.document).toEqual(saved);
+    expect(reopened.saveState).toBe('saved');
   });
 
   it('waits for a feed of one’s own (the server’s metrics do not count), then builds the default', async () => {

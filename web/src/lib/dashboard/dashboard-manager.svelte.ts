@@ -187,7 +187,11 @@ export class DashboardManager {
 
   async #load(signal: AbortSignal): Promise<void> {
     try {
-      const saved = await this.#api.dashboard(this.id, signal);
+      // the default home is usually not saved yet: looked up in the list, so that a first visit logs no 404
+      const saved =
+        this.id === HOME_DASHBOARD
+          ? await this.#api.listedDashboard(this.id, signal)
+          : await this.#api.dashboard(this.id, signal);
       if (signal.aborted) return;
       if (saved !== undefined) {
         void this.refreshFeeds();

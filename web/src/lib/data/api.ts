@@ -3,6 +3,7 @@ import {
   type Annotation,
   type Dashboard,
   type DashboardDocument,
+  type DashboardSummary,
   type FeedChunk,
   type FeedInfo,
   type SessionInfo,
@@ -105,6 +106,22 @@ export class PulseboardApi {
       if (error instanceof ApiError && error.status === 404) return undefined;
       throw error;
     }
+  }
+
+  /** Every saved dashboard's summary, by title, then id. */
+  dashboards(signal?: AbortSignal): Promise<DashboardSummary[]> {
+    return this.#json<DashboardSummary[]>('/api/v1/dashboards', { signal });
+  }
+
+  /**
+   * The saved dashboard, or `undefined` when there is none under `id`, asked
+   * for only once the list names it. For an id that is often not saved
+   * (`home` on a fresh server): the browser logs a 404 as an error in the
+   * console whatever the page makes of it, and the list answers 200 either way.
+   */
+  async listedDashboard(id: string, signal?: AbortSignal): Promise<Dashboard | undefined> {
+    const listed = await this.dashboards(signal);
+    return listed.some((summary) => summary.id === id) ? this.dashboard(id, signal) : undefined;
   }
 
   /**

@@ -1,12 +1,12 @@
-import type { Dashboard, DashboardDocument, DashboardSummary } from '@pulseboard/protocol';
+import { HOME_DASHBOARD_ID, type Dashboard, type DashboardDocument, type DashboardSummary } from '@pulseboard/protocol';
 import { ApiError, type FetchLike, type PulseboardApi } from '../data/api';
 
 const BASE = '/api/v1/dashboards';
 
 /**
  * The saved dashboards as the list page and "Add to dashboard" use them:
- * reading, saving and creating go through the page's {@link PulseboardApi};
- * listing and deleting, which only these pages need, are here.
+ * listing, reading, saving and creating go through the page's
+ * {@link PulseboardApi}; deleting, which only the list page needs, is here.
  */
 export class SavedDashboards {
   readonly #api: PulseboardApi;
@@ -18,15 +18,13 @@ export class SavedDashboards {
     this.#fetch = fetcher;
   }
 
-  async list(signal?: AbortSignal): Promise<DashboardSummary[]> {
-    const response = await this.#fetch(BASE, { signal, headers: { accept: 'application/json' } });
-    if (!response.ok) throw await apiError(response);
-    return (await response.json()) as DashboardSummary[];
+  list(signal?: AbortSignal): Promise<DashboardSummary[]> {
+    return this.#api.dashboards(signal);
   }
 
-  /** The dashboard, or `undefined` when none is saved under `id`. */
+  /** The dashboard, or `undefined` when none is saved under `id` (`home` is looked up in the list first: no 404). */
   get(id: string, signal?: AbortSignal): Promise<Dashboard | undefined> {
-    return this.#api.dashboard(id, signal);
+    return id === HOME_DASHBOARD_ID ? this.#api.listedDashboard(id, signal) : this.#api.dashboard(id, signal);
   }
 
   /** Saves `document` under `id`, replacing what was there. */
