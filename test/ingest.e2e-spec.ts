@@ -72,6 +72,40 @@ describe('POST /api/v1/ingest', () => {
     expect((await stored('lp.y.v')).body.t).toEqual([1764230400000]);
   });
 
+  it('reads a line-protocol string field whose quotes hold a newline, as InfluxDB does', async () => {
+    const body = [
+      'log,host=h1 level=3i,msg="disk full\nretrying in 5 s",code=28i 1764230400000000000',
+      'log,host=h1 level=2i 1764230401000000000',
+      'log,host=h2 level=1i',
+    ].join('\n');
+    const res = await post<IngestResponse>(server.url, body, 'text/plain');
+    expect(res.status).toBe(202);
+    expect(res.body).toEqual({
+      accepted: 4,
+      ignored: [{ line: 1, field: 'msg', reason: 'string fields are not stored' }],
+    });
+    expect((await stored('log.h1.level')).body).toEqual({ t: [1764230400000, 1764230401000], v: [3, 2] });
+    expect((await stored('log.h1.code')).body.v).toEqual([28]);
+    expect((await stored('log.h2.level')).body.v).toEqual([1]);
+
+    // lines are numbered as an editor shows them: the bad line starts on the fifth
+    const bad = await post(server.url, `${body}\nlog,host=h3 level=oops`, 'text/plain');
+    expect(bad.status).toBe(400);
+    expect((bad.body as { error: { details: object[] } }).error.details).toEqual([
+      { line: 5, reason: 'invalid field value "oops" for field "level"' },
+    ]);
+  });
+
+  it('refuses a line-protocol timestamp past the signed 64-bit range, storing nothing', async () => {
+    const res = await post(server.url, 'far x=1 1764230400000000000\nfar y=2 9223372036854775808', 'text/plain');
+    expect(res.status).toBe(400);
+    expect(errorCode(res.body)).toBe('invalid_points');
+    expect((res.body as { error: { details: object[] } }).error.details).toEqual([
+      { line: 2, reason: 'timestamp out of range' },
+    ]);
+    expect((await stored('far.x')).status).toBe(404);
+  });
+
   it('accepts gzip-compressed bodies', async () => {
     const body = gzipSync(json([{ feed: 'i4.gz', t: 5, v: 5 }]));
     const res = await post<IngestResponse>(server.url, body, 'application/json', '', { 'content-encoding': 'gzip' });

@@ -79,7 +79,9 @@ export class NginxProcess {
         25,
       );
     } catch (error) {
-      throw new Error(`nginx did not start (${String(error)}): ${readFileSync(join(dir, 'error.log'), 'utf8')}`);
+      throw new Error(`nginx did not start (${String(error)}): ${readFileSync(join(dir, 'error.log'), 'utf8')}`, {
+        cause: error,
+      });
     }
     return nginx;
   }

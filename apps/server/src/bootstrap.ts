@@ -3,7 +3,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { errorBody } from '@pulseboard/api';
+import { closeAfterAnswer, continueOnRead, errorBody } from '@pulseboard/api';
 import { OriginPolicy, takeQueryToken } from '@pulseboard/auth';
 import { ControlSocketAdapter } from '@pulseboard/gateway';
 import { accessLog, createLogger, PinoNestLogger } from '@pulseboard/observability';
@@ -42,8 +42,8 @@ export async function createApp(config: AppConfig): Promise<CreatedApp> {
 /**
  * Setup shared by `main.ts` and the integration tests: the token query
  * parameter taken out of URLs (before anything logs them), the origin policy
- * and CORS, access logs, request timeouts, the control socket server and the
- * dashboard's files.
+ * and CORS, access logs, request timeouts, `Expect: 100-continue`, the
+ * control socket server and the dashboard's files.
  */
 export function configureApp(app: NestExpressApplication, config: AppConfig, logger: Logger): void {
   app.disable('x-powered-by');
@@ -53,6 +53,8 @@ export function configureApp(app: NestExpressApplication, config: AppConfig, log
   app.use(originsAndTokens(origins));
   app.use(accessLog(logger, (url) => STREAM_PATH.test(url)));
   limitRequestTime(app.getHttpServer(), config.server);
+  // `100 Continue` only for a body that will be read: a refusal is the answer instead
+  continueOnRead(app.getHttpServer());
   refuseForeignUpgrades(app.getHttpServer(), origins);
   app.useWebSocketAdapter(new ControlSocketAdapter(app));
   if (existsSync(config.server.webRoot)) app.use(dashboardFiles(config.server.webRoot));
@@ -119,11 +121,12 @@ function refuseForeignUpgrades(server: Server, origins: OriginPolicy): void {
  * files) get the contract's JSON body, never Express's page with a stack trace.
  */
 function plainErrors(logger: Logger): ErrorRequestHandler {
-  return (error: unknown, _req, res, next) => {
+  return (error: unknown, req, res, next) => {
     if (res.headersSent) {
       next(error);
       return;
     }
+    closeAfterAnswer(req, res);
     const status = (error as { status?: unknown }).status;
     if (typeof status === 'number' && status >= 400 && status < 500) {
       res.status(status).json(errorBody(status === 404 ? 'not_found' : 'bad_request', 'bad request'));

@@ -8,8 +8,9 @@ import {
   type ExceptionFilter,
 } from '@nestjs/common';
 import type { ErrorBody, ErrorCode } from '@pulseboard/protocol';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { ApiError, errorBody } from './api-error.js';
+import { closeAfterAnswer } from './early-answers.js';
 import { Refusals } from './refusals.js';
 
 const CODE_BY_STATUS: Record<number, ErrorCode> = {
@@ -26,7 +27,9 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
 /**
  * The one place errors become responses. Every JSON error, 404 included, has
  * the contract's shape; unexpected errors are logged and answered with a
- * generic 500 so that no stack trace or path ever reaches a client.
+ * generic 500 so that no stack trace or path ever reaches a client. An error
+ * answered before the request's body has all arrived (401, 413, 415, 429 …)
+ * reaches a client that is still sending it (`closeAfterAnswer`).
  */
 @Catch()
 @Injectable()
@@ -37,7 +40,8 @@ export class ApiExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw exception;
-    const response = host.switchToHttp().getResponse<Response>();
+    const http = host.switchToHttp();
+    const response = http.getResponse<Response>();
     const { status, body, headers } = this.toResponse(exception);
     this.refusals.count(body.error.code);
     if (response.headersSent) {
@@ -45,6 +49,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
       response.end();
       return;
     }
+    closeAfterAnswer(http.getRequest<Request>(), response);
     for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
     response.status(status).json(body);
   }

@@ -1,7 +1,8 @@
 import type { IncomingMessage } from 'node:http';
-import { pipeline, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { createGunzip, createInflate } from 'node:zlib';
 import { ApiError } from './api-error.js';
+import { continueBody } from './early-answers.js';
 import type { BodyAllowance } from './inflight-bodies.js';
 import { checkJsonValue, DEFAULT_MAX_JSON_DEPTH } from './json-limits.js';
 import { jsonSyntaxProblem } from './json-syntax.js';
@@ -25,6 +26,11 @@ export function requestMediaType(contentType: string | undefined): string {
  * a declared `Content-Length` is reserved before anything is read, a
  * compressed or chunked body as its (decompressed) bytes arrive, and the
  * body is refused (429 / 503) the moment a limit would be passed.
+ *
+ * A client that sent `Expect: 100-continue` is asked for the body only once
+ * it passed the checks that need no body. A refused body is no longer read
+ * into memory: the rest of it is thrown away as it arrives (see
+ * `closeAfterAnswer`), and the request is left open for the answer.
  */
 export async function readBody(req: IncomingMessage, limit: number, allowance?: BodyAllowance): Promise<Buffer> {
   const declared = contentLength(req);
@@ -36,22 +42,23 @@ export async function readBody(req: IncomingMessage, limit: number, allowance?: 
     } catch (error) {
       throw refuse(req, error);
     }
+    continueBody(req);
     return readDeclared(req, declared);
   }
+  continueBody(req);
   const source = encoding === undefined ? req : decompressed(req, encoding);
   const chunks: Buffer[] = [];
   let size = 0;
   try {
-    for await (const chunk of source) {
-      const buffer = chunk as Buffer;
-      size += buffer.length;
+    await eachChunk(source, (chunk) => {
+      size += chunk.length;
       if (size > limit) throw tooLarge(limit);
-      allowance?.take(buffer.length);
-      chunks.push(buffer);
-    }
+      allowance?.take(chunk.length);
+      chunks.push(chunk);
+    });
   } catch (error) {
-    // leaving the loop destroyed the decompressor; the chunks go with this frame, and the
-    // allowance gives their bytes back when the response closes
+    // the chunks go with this frame, and the allowance gives their bytes back when the response closes
+    if (source !== req) source.destroy();
     throw refuse(req, error instanceof ApiError ? error : unreadable(encoding, error));
   }
   // Buffer.concat briefly holds the body twice; a declared length avoids that (readDeclared)
@@ -115,9 +122,45 @@ function contentEncoding(req: IncomingMessage): 'gzip' | 'deflate' | undefined {
 /** The decompressed body; an error of the request (cut short) or of the data (corrupt) ends it. */
 function decompressed(req: IncomingMessage, encoding: 'gzip' | 'deflate'): Readable {
   const inflate = encoding === 'gzip' ? createGunzip() : createInflate();
-  // pipeline, not pipe: a request that breaks off must end the decompressor too, or the read would wait forever
-  pipeline(req, inflate, () => undefined);
+  // pipe, not pipeline: refusing the body must leave the request open for its answer; but a request
+  // that breaks off must end the decompressor, or the read would wait forever
+  req.pipe(inflate);
+  req.once('error', (error) => inflate.destroy(error));
+  req.once('close', () => {
+    if (!req.complete) inflate.destroy(new Error('the request ended before its body was complete'));
+  });
   return inflate;
+}
+
+/**
+ * Hands each chunk of `source` to `take` until the source ends; rejects with what `take` throws or
+ * with the source's error. Unlike leaving a `for await` loop, which destroys the request and with
+ * it the connection before any answer is out, stopping leaves the source as it is.
+ */
+function eachChunk(source: Readable, take: (chunk: Buffer) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const stop = (error: Error | undefined): void => {
+      source.off('data', onData);
+      source.off('end', onEnd);
+      source.off('error', stop);
+      source.off('close', onClose);
+      if (error === undefined) resolve();
+      else reject(error);
+    };
+    const onData = (chunk: Buffer): void => {
+      try {
+        take(chunk);
+      } catch (error) {
+        stop(error instanceof Error ? error : new Error(String(error)));
+      }
+    };
+    const onEnd = (): void => stop(undefined);
+    const onClose = (): void => stop(new Error('the stream closed before its end'));
+    source.on('data', onData);
+    source.once('end', onEnd);
+    source.once('error', stop);
+    source.once('close', onClose);
+  });
 }
 
 /**
@@ -129,11 +172,10 @@ async function readDeclared(req: IncomingMessage, declared: number): Promise<Buf
   const body = Buffer.allocUnsafe(declared);
   let size = 0;
   try {
-    for await (const chunk of req) {
-      const buffer = chunk as Buffer;
-      buffer.copy(body, size);
-      size += buffer.length;
-    }
+    await eachChunk(req, (chunk) => {
+      chunk.copy(body, size);
+      size += chunk.length;
+    });
   } catch (error) {
     throw refuse(req, unreadable(undefined, error));
   }
@@ -154,13 +196,14 @@ function unreadable(encoding: 'gzip' | 'deflate' | undefined, error: unknown): A
 }
 
 function tooLarge(limit: number): ApiError {
-  return new ApiError(413, 'payload_too_large', `the body is larger than ${limit} bytes`, [], { Connection: 'close' });
+  return new ApiError(413, 'payload_too_large', `the body is larger than ${limit} bytes`);
 }
 
 /**
  * `error` for a request whose body will not be read (further): the rest of
- * it is discarded as it arrives, and the connection closes once the answer
- * (with `Connection: close`) is out.
+ * it is thrown away as it arrives; the exception filter answers with
+ * `Connection: close` and closes the connection once the body has ended
+ * (`closeAfterAnswer`).
  */
 function refuse(req: IncomingMessage, error: unknown): unknown {
   req.unpipe();

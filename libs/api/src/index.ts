@@ -1,6 +1,7 @@
 export * from './api-error.js';
 export * from './api-exception.filter.js';
 export * from './body-reader.js';
+export * from './early-answers.js';
 export * from './inflight-bodies.js';
 export * from './json-syntax.js';
 export * from './query-token.js';

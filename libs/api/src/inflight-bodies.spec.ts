@@ -33,7 +33,7 @@ describe('InflightBodies', () => {
     expect(refusal(() => a.take(41))).toEqual({
       status: 429,
       code: 'too_many_inflight_bytes',
-      headers: { 'Retry-After': '1', Connection: 'close' },
+      headers: { 'Retry-After': '1' },
     });
     expect(bodies.inflight('a')).toBe(60);
     bodies.open('b', response()).take(100);

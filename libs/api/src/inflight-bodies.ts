@@ -94,6 +94,6 @@ export class BodyAllowance {
 }
 
 function refusal(status: number, code: 'too_many_inflight_bytes' | 'inflight_bytes_exhausted', message: string) {
-  // the rest of the body is not wanted: close the connection once the answer is out
-  return new ApiError(status, code, message, [], { 'Retry-After': '1', Connection: 'close' });
+  // the rest of the body is not wanted: the exception filter closes the connection once it has passed
+  return new ApiError(status, code, message, [], { 'Retry-After': '1' });
 }

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
-import { errorBody, Refusals } from '@pulseboard/api';
+import { closeAfterAnswer, errorBody, Refusals } from '@pulseboard/api';
 import { AUTH_OPTIONS, type AuthModuleOptions } from './auth.module-definition.js';
 
 /** `https://Ops.example.com:443/` → `https://ops.example.com`. */
@@ -91,6 +91,7 @@ export class OriginPolicy {
         return;
       }
       this.refusals.count(refusal);
+      closeAfterAnswer(request, response);
       response.writeHead(403, { 'Content-Type': 'application/json; charset=utf-8', Vary: 'Origin' });
       response.end(refusalBody(request, refusal));
     };

@@ -86,16 +86,21 @@ const fieldValue: fc.Arbitrary<FieldValue> = fc.oneof(
   {
     weight: 1,
     arbitrary: fc
-      .string({ unit: fc.constantFrom('"', '\\', ' ', ',', '=', '#', 'a', 'é', '🚀', '\t'), maxLength: 8 })
+      .string({ unit: fc.constantFrom('"', '\\', ' ', ',', '=', '#', 'a', 'é', '🚀', '\t', '\n', '\r'), maxLength: 8 })
       .map((s) => ({ text: `"${s.replace(/[\\"]/g, '\\$&')}"`, value: undefined })),
   },
 );
 
 const UNITS_PER_SECOND: Record<Precision, bigint> = { ns: 1_000_000_000n, us: 1_000_000n, ms: 1000n, s: 1n };
 
+/** InfluxDB's range: the timestamp in nanoseconds must fit a signed 64-bit integer. */
+function latestTimestamp(precision: Precision): bigint {
+  return (2n ** 63n - 1n) / (1_000_000_000n / UNITS_PER_SECOND[precision]);
+}
+
 function timestamp(precision: Precision): fc.Arbitrary<bigint> {
   const perSecond = UNITS_PER_SECOND[precision];
-  const max = 8_640_000_000_000n * perSecond;
+  const max = latestTimestamp(precision);
   return fc.oneof(
     fc.bigInt(0n, max),
     fc.bigInt(1_600_000_000n * perSecond, 1_900_000_000n * perSecond),
@@ -201,14 +206,25 @@ function render(b: Body): string {
   return lineTexts(b).join(b.eol) + (b.finalEol ? b.eol : '');
 }
 
+/** The physical line each item starts on: string values may hold newlines. */
+function startLines(texts: string[]): number[] {
+  let line = 1;
+  return texts.map((text) => {
+    const start = line;
+    line += text.split('\n').length;
+    return start;
+  });
+}
+
 function expected(b: Body): Points & { ignored: IgnoredField[] } {
   const out: Points & { ignored: IgnoredField[] } = { feeds: [], t: [], v: [], ignored: [] };
+  const starts = startLines(lineTexts(b));
   b.items.forEach((item, k) => {
     if (!('line' in item)) return;
     const l = item.line;
     for (const [key, field] of l.fields) {
       if (field.value === undefined) {
-        out.ignored.push({ line: k + 1, field: key, reason: 'string fields are not stored' });
+        out.ignored.push({ line: starts[k], field: key, reason: 'string fields are not stored' });
         continue;
       }
       out.feeds.push(expectedFeed(l, key));
@@ -231,7 +247,22 @@ const SYNTAX_CHARS = [...'mxy,= \\"\n\r\t#.:-_0123456789eEiuTtFfrl', '🚀', 'é
 /** Series, keys and values that differ from each other by an escape: near misses for the parser's caches. */
 const SERIES_POOL = ['m', 'm,t=a', 'm,t=a\\ ', 'm,t=a\\\\', 'm\\ ,t=a', 'm,t=a\\,b', 'm,u=b,t=a', 'm,t=a,u=b', 'm\\\\'];
 const KEY_POOL = ['x', 'x\\ ', 'x\\\\', 'x\\=', 'x\\,y', 'xy', 'y', '"x', '', 'x\\', 'm,t=.'];
-const VALUE_POOL = ['1', '-1.5', '2i', '3u', 't', 'FALSE', '"s"', '"a\\"b"', '"a b"', '', '1e400', 'abc'];
+const VALUE_POOL = [
+  '1',
+  '-1.5',
+  '2i',
+  '3u',
+  't',
+  'FALSE',
+  '"s"',
+  '"a\\"b"',
+  '"a b"',
+  '"a\nb"',
+  '"\n',
+  '',
+  '1e400',
+  'abc',
+];
 const TS_POOL = ['', ' 1', ' 1700000000000000000', ' -1', ' 0', ' 00', '  5 '];
 
 const nearMisses = fc
@@ -309,6 +340,46 @@ function expectWellFormed(input: string, opts: Options, result: ParseResult): vo
 }
 
 /**
+ * A body split into its lines as InfluxDB splits it (`scanLine` in its `models/points.go`), each
+ * with the physical line it starts on: past the measurement and tags, a quote opening a field
+ * value (more `=` than `,` so far) starts a string, and newlines inside strings do not end the
+ * line. A comment ends at its newline, and so does every line outside a string, backslash or not.
+ */
+function splitLines(input: string): { text: string; line: number }[] {
+  const lines: { text: string; line: number }[] = [];
+  let physical = 1;
+  let start = 0;
+  while (start <= input.length) {
+    const indent = input.slice(start).search(/[^ \t\v\f\r]|$/);
+    let end = input.indexOf('\n', start);
+    if (end === -1) end = input.length;
+    if (input[start + indent] !== '#' && start + indent < end) {
+      let inFields = false;
+      let quoted = false;
+      let equals = 0;
+      let commas = 0;
+      for (end = start + indent; end < input.length; end++) {
+        const c = input[end];
+        if (c === '\\' && input[end + 1] !== '\n') end++;
+        else if (c === '\n' && !quoted) break;
+        else if (c === '\n') continue;
+        else if (!inFields) inFields = c === ' ';
+        else if (quoted) quoted = c !== '"';
+        else if (c === '=') equals++;
+        else if (c === ',') commas++;
+        else if (c === '"') quoted = equals > commas;
+      }
+      end = Math.min(end, input.length);
+    }
+    const text = input.slice(start, end);
+    lines.push({ text, line: physical });
+    physical += text.split('\n').length;
+    start = end + 1;
+  }
+  return lines;
+}
+
+/**
  * What a body must give given what each of its lines gives alone: lines do not affect each other,
  * whatever the parser remembers from one line to the next.
  */
@@ -317,17 +388,17 @@ function composed(input: string, opts: Options) {
   const ignored: IgnoredField[] = [];
   const details: ErrorDetail[] = [];
   let bad = 0;
-  input.split('\n').forEach((text, k) => {
+  splitLines(input).forEach(({ text, line }) => {
     const alone = parseLineProtocol(text, { ...opts, maxPoints: Infinity, maxDetails: 1 });
     if (!alone.ok) {
       bad++;
-      if (details.length < opts.maxDetails) details.push({ line: k + 1, reason: alone.details[0].reason });
+      if (details.length < opts.maxDetails) details.push({ line, reason: alone.details[0].reason });
       return;
     }
     points.feeds.push(...alone.batch.feeds);
     points.t.push(...alone.batch.t);
     points.v.push(...alone.batch.v);
-    ignored.push(...alone.ignored.map((entry) => ({ ...entry, line: k + 1 })));
+    ignored.push(...alone.ignored.map((entry) => ({ ...entry, line })));
   });
   if (points.feeds.length > opts.maxPoints) {
     const message = `more than ${opts.maxPoints} points in one batch`;
@@ -425,14 +496,15 @@ describe('parseLineProtocol under fuzzing', () => {
       fc.property(body(anyNameChar), badLine, fc.nat(), (b, bad, at) => {
         const alone = refusal(parseLineProtocol(bad, options(b.precision)));
         const texts = lineTexts(b);
-        const k = at % (texts.length + 1);
+        // an unclosed quote takes the rest of the body into its line, as in InfluxDB: put it last
+        const k = bad.endsWith('"open') ? texts.length : at % (texts.length + 1);
         texts.splice(k, 0, bad);
         const result = parseLineProtocol(texts.join(b.eol), options(b.precision));
         expect(result).toEqual({
           ok: false,
           code: 'invalid_points',
           message: '1 invalid line; nothing was stored',
-          details: [{ line: k + 1, reason: alone.details[0].reason }],
+          details: [{ line: startLines(texts)[k], reason: alone.details[0].reason }],
         });
       }),
       RUN,

@@ -334,12 +334,46 @@ describe('parseLineProtocol', () => {
       expect(reason('cpu msg="abc def,x=1 123')).toBe('unterminated string for field "msg"');
     });
 
-    it('does not let a string run across lines', () => {
-      const result = failure('m s="a\nb",v=1');
-      expect(result.details).toEqual([
-        { line: 1, reason: 'unterminated string for field "s"' },
-        { line: 2, reason: 'missing field set' },
+    it('reads a string value on across the newlines inside its quotes, as InfluxDB does', () => {
+      const result = success('m s="a\nb",v=1\nm v=2');
+      expect(points('m s="a\nb",v=1\nm v=2')).toEqual({ feeds: ['m.v', 'm.v'], t: [NOW, NOW], v: [1, 2] });
+      expect(result.ignored).toEqual([{ line: 1, field: 's', reason: 'string fields are not stored' }]);
+      expect(points(`m s="a \r\n\n  b\r",v=3 ${TS}\r\nm v=4`)).toEqual({
+        feeds: ['m.v', 'm.v'],
+        t: [TS_MS, NOW],
+        v: [3, 4],
+      });
+      expect(points('m s="a\\"\n",t="\n\\\\",v=5')).toEqual({ feeds: ['m.v'], t: [NOW], v: [5] });
+    });
+
+    it('numbers each line by the physical line it starts on, counting newlines inside strings', () => {
+      const body = 'm a=1\nm s="x\ny\n\nz",b=2\n# a "comment\nm c=3,note="p\nq"\nm d=oops\nm e=5';
+      expect(failure(body).details).toEqual([{ line: 9, reason: 'invalid field value "oops" for field "d"' }]);
+      const result = success(body.replace('oops', '4'));
+      expect([...result.batch.feeds]).toEqual(['m.a', 'm.b', 'm.c', 'm.d', 'm.e']);
+      expect(result.ignored.map(({ line, field }) => ({ line, field }))).toEqual([
+        { line: 2, field: 's' },
+        { line: 7, field: 'note' },
       ]);
+    });
+
+    it('counts a bad line whose string holds a newline once, wherever it is bad', () => {
+      for (const bad of ['m x=oops,s="a\nb"', 'm s="a\nb",x=oops', 'm s="a\nb" 12.5', 'm,t=a x="\n"y', 'm x="\n",']) {
+        const result = failure(`m x=1\n${bad}\nm y=2`);
+        expect(result.message, bad).toBe('1 invalid line; nothing was stored');
+        expect(result.details.map((d) => d.line)).toEqual([2]);
+      }
+    });
+
+    it('lets a string that is never closed take the rest of the body, as InfluxDB does', () => {
+      expect(failure('m x=1\nm s="open,v=1\nm y=2\nm z=3').details).toEqual([
+        { line: 2, reason: 'unterminated string for field "s"' },
+      ]);
+    });
+
+    it('ends a line at a newline outside quotes, in tags and comments too', () => {
+      expect(feeds('# a "quoted\nm,t=a"b x=1\nm y="c"')).toEqual(['m.a_b.x']);
+      expect(failure('m,t="a\nb" x=1').details).toEqual([{ line: 1, reason: 'missing field set' }]);
     });
 
     it('refuses text right after the closing quote', () => {
@@ -500,22 +534,34 @@ describe('parseLineProtocol', () => {
       expect(points(body).t).toEqual(stamps.map((ts) => contractMs(ts, 1_000_000n)));
     });
 
-    it('accepts the largest timestamp and refuses anything later', () => {
-      expect(points('m x=1 8640000000000000', { precision: 'ms' }).t).toEqual([8.64e15]);
-      expect(points('m x=1 8640000000000', { precision: 's' }).t).toEqual([8.64e15]);
-      expect(points('m x=1 8640000000000000000000', { precision: 'ns' }).t).toEqual([8.64e15]);
+    it('accepts timestamps up to the largest signed 64-bit count of nanoseconds, and refuses later ones', () => {
+      // 2262-04-11T23:47:16.854775807Z, the last instant InfluxDB's int64 nanoseconds can hold
+      const last: [string, Precision, number][] = [
+        ['9223372036854775807', 'ns', contractMs(9223372036854775807n, 1_000_000n)],
+        ['9223372036854775', 'us', contractMs(9223372036854775n, 1000n)],
+        ['9223372036854', 'ms', 9223372036854],
+        ['9223372036', 's', 9223372036000],
+      ];
+      for (const [ts, precision, ms] of last) expect(points(`m x=1 ${ts}`, { precision }).t).toEqual([ms]);
 
       const tooLate: [string, Precision][] = [
-        ['8640000000000001', 'ms'],
-        ['8640000000001', 's'],
-        ['8640000000000001000', 'us'],
-        ['8640000000001000000000', 'ns'],
+        ['9223372036854775808', 'ns'],
+        ['9300000000000000000', 'ns'],
+        ['10000000000000000000', 'ns'],
+        ['8640000000000000000000', 'ns'],
+        ['9223372036854776', 'us'],
+        ['8640000000000000000', 'us'],
+        ['9223372036855', 'ms'],
+        ['8640000000000000', 'ms'],
+        ['9223372037', 's'],
+        ['8640000000000', 's'],
         ['99999999999999999999999999999999999999', 'ns'],
       ];
       for (const [ts, precision] of tooLate) {
         const result = failure(`m x=1 ${ts}`, { precision });
-        expect(result.details).toEqual([{ line: 1, reason: 'timestamp out of range' }]);
+        expect(result.details, `${ts} ${precision}`).toEqual([{ line: 1, reason: 'timestamp out of range' }]);
       }
+      expect(points('m x=1 000009223372036854775807').t).toEqual([contractMs(9223372036854775807n, 1_000_000n)]);
     });
 
     it('gives points without a timestamp the server time', () => {
@@ -526,10 +572,12 @@ describe('parseLineProtocol', () => {
       });
     });
 
-    it('refuses a negative timestamp', () => {
-      expect(failure('m x=1 -1000', { precision: 's' }).details).toEqual([
-        { line: 1, reason: 'timestamp out of range' },
-      ]);
+    it('refuses a negative timestamp, also one below the signed 64-bit range', () => {
+      for (const ts of ['-1000', '-9223372036854775808', '-9223372036854775809', '-99999999999999999999999']) {
+        expect(failure(`m x=1 ${ts}`, { precision: 's' }).details).toEqual([
+          { line: 1, reason: 'timestamp out of range' },
+        ]);
+      }
     });
   });
 
@@ -642,6 +690,17 @@ describe('parseLineProtocolInTurns', () => {
     expect(result).toEqual(parseLineProtocol(bad.join('\n'), options({ maxPoints: 100_000 })));
     expect(result.ok ? [] : result.details).toEqual([
       { line: 25_001, reason: 'invalid field value "oops" for field "v"' },
+    ]);
+  });
+
+  it('reads a string whose newlines straddle the end of a slice', async () => {
+    // the string begins in the first slice and ends far into the next one
+    const text = Array.from({ length: 4000 }, (_, k) => `line ${k}`).join('\n');
+    const stringBody = ['m a=1', `m s="${text}",b=2`, 'm c=3', 'm d=oops'].join('\n');
+    const sliced = await parseLineProtocolInTurns(stringBody, options());
+    expect(sliced).toEqual(parseLineProtocol(stringBody, options()));
+    expect(sliced.ok ? [] : sliced.details).toEqual([
+      { line: 4003, reason: 'invalid field value "oops" for field "d"' },
     ]);
   });
 

@@ -19,11 +19,14 @@ import {
   HASH,
   QUOTE,
   SPACE,
+  closingQuote,
   compareCodePoints,
+  countNewlines,
   decode,
   isKeyEscape,
   isMeasurementEscape,
   isWhitespace,
+  lineEnd,
   quote,
 } from './line-protocol.syntax.js';
 
@@ -107,6 +110,11 @@ class LineProtocolParser {
   /** Where the next line starts, and its number less one, between slices of the body. */
   private next = 0;
   private line = 0;
+  /**
+   * The newline (or the body's end) that ends the line being parsed: the first one after its start,
+   * unless a string value holds newlines, which moves it on past them.
+   */
+  private lineBreak = 0;
 
   private readonly series = new Map<string, Series>();
   /** Raw text of the previous line's series: consecutive lines usually share it. */
@@ -139,9 +147,9 @@ class LineProtocolParser {
     const stop = Math.min(length, start + chars);
     while (start < stop) {
       line++;
-      let end = body.indexOf('\n', start);
-      if (end === -1) end = length;
-      const next = end + 1;
+      const newline = body.indexOf('\n', start);
+      let end = newline === -1 ? length : newline;
+      this.lineBreak = end;
 
       while (start < end && isWhitespace(body.charCodeAt(start))) start++;
       if (start < end && body.charCodeAt(start) !== HASH) {
@@ -149,6 +157,8 @@ class LineProtocolParser {
         while (isWhitespace(body.charCodeAt(end - 1))) end--;
         const reason = this.parseLine(start, end, line);
         if (reason !== undefined) {
+          // where a bad line ends must not depend on where it went wrong
+          this.lineBreak = lineEnd(body, start);
           this.badLines++;
           if (this.details.length < this.maxDetails) this.details.push({ line, reason });
         } else if (this.points > this.maxPoints) {
@@ -160,7 +170,9 @@ class LineProtocolParser {
           };
         }
       }
-      start = next;
+      // lines are numbered as an editor shows them: the newlines inside a string count too
+      if (this.lineBreak !== newline && newline !== -1) line += countNewlines(body, newline, this.lineBreak);
+      start = this.lineBreak + 1;
     }
     if (start < length) {
       this.next = start;
@@ -267,19 +279,16 @@ class LineProtocolParser {
       i++;
 
       if (i < end && body.charCodeAt(i) === QUOTE) {
-        i++;
-        for (;;) {
-          if (i >= end) return `unterminated string for field ${quote(target.key)}`;
-          const c = body.charCodeAt(i);
-          if (c === QUOTE) break;
-          if (c === BACKSLASH && i + 1 < end) {
-            const d = body.charCodeAt(i + 1);
-            i += d === QUOTE || d === BACKSLASH ? 2 : 1;
-          } else {
-            i++;
-          }
+        const close = closingQuote(body, i + 1);
+        if (close === -1) return `unterminated string for field ${quote(target.key)}`;
+        i = close + 1;
+        if (close > end) {
+          // the string held a newline: the line goes on to the next newline after it
+          const newline = body.indexOf('\n', i);
+          this.lineBreak = newline === -1 ? body.length : newline;
+          end = this.lineBreak;
+          while (isWhitespace(body.charCodeAt(end - 1))) end--;
         }
-        i++;
         if (i < end) {
           const c = body.charCodeAt(i);
           if (c !== COMMA && c !== SPACE) return `unexpected text after string value of field ${quote(target.key)}`;

@@ -4,6 +4,7 @@
  */
 
 export const TAB = 9;
+export const NEWLINE = 10;
 export const CR = 13;
 export const SPACE = 32;
 export const QUOTE = 34;
@@ -117,4 +118,69 @@ const QUOTE_LIMIT = 64;
 /** Quotes user text for an error message, cut to a readable length. */
 export function quote(text: string): string {
   return JSON.stringify(text.length > QUOTE_LIMIT ? text.slice(0, QUOTE_LIMIT) + '…' : text);
+}
+
+/**
+ * Where the line that starts (after its indentation) at `start` ends: its newline, or the body's end.
+ * This is how InfluxDB splits a body into lines (`scanLine` in its `models/points.go`): once past
+ * the measurement and tags, a quote that opens a field value starts a string, and a newline inside
+ * it does not end the line. Unlike InfluxDB, a backslash never carries a line over a newline
+ * outside a string (the line-protocol reference allows no newline in names or tag values).
+ * Used for bad lines only, so that how far a bad line reaches does not depend on where it is bad;
+ * a good line gets the same answer from parsing it.
+ */
+export function lineEnd(body: string, start: number): number {
+  const length = body.length;
+  let inFields = false;
+  let quoted = false;
+  // a quote opens a string only where a value starts: after more `=` than `,` outside strings
+  let equals = 0;
+  let commas = 0;
+  for (let i = start; i < length; i++) {
+    const c = body.charCodeAt(i);
+    if (c === BACKSLASH) {
+      if (i + 1 < length && body.charCodeAt(i + 1) !== NEWLINE) i++;
+    } else if (c === NEWLINE) {
+      if (!quoted) return i;
+    } else if (!inFields) {
+      inFields = c === SPACE;
+    } else if (quoted) {
+      quoted = c !== QUOTE;
+    } else if (c === EQUALS) {
+      equals++;
+    } else if (c === COMMA) {
+      commas++;
+    } else if (c === QUOTE) {
+      quoted = equals > commas;
+    }
+  }
+  return length;
+}
+
+/**
+ * The index of the quote that closes the string value whose text starts at `from`, or -1 when the
+ * body ends first. `\"` and `\\` are escapes; a newline is part of the string, as InfluxDB reads
+ * on to the closing quote.
+ */
+export function closingQuote(body: string, from: number): number {
+  const length = body.length;
+  let i = from;
+  while (i < length) {
+    const c = body.charCodeAt(i);
+    if (c === QUOTE) return i;
+    if (c === BACKSLASH && i + 1 < length) {
+      const d = body.charCodeAt(i + 1);
+      i += d === QUOTE || d === BACKSLASH ? 2 : 1;
+    } else {
+      i++;
+    }
+  }
+  return -1;
+}
+
+/** How many newlines lie in `[from, to)`. */
+export function countNewlines(body: string, from: number, to: number): number {
+  let count = 0;
+  for (let i = body.indexOf('\n', from); i !== -1 && i < to; i = body.indexOf('\n', i + 1)) count++;
+  return count;
 }

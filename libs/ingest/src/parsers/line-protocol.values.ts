@@ -1,4 +1,3 @@
-import { MAX_TIMESTAMP_MS } from '@pulseboard/protocol';
 import {
   quote,
   DOT,
@@ -43,24 +42,24 @@ export const VALUE_NOT_FINITE = 4;
 export const TS_INVALID = -1;
 export const TS_OUT_OF_RANGE = -2;
 
-/**
- * Most digits a timestamp can have and still be in range (8.64e21 ns). Longer ones are refused
- * before any arithmetic, so a megabyte of digits costs a scan, not a bignum.
- */
-export const MAX_TIMESTAMP_DIGITS = 22;
-
 export interface Scale {
   /** Digits of the timestamp that are below a millisecond. */
   fractionDigits: number;
   divisor: number;
   multiplier: number;
+  /**
+   * The latest timestamp in this unit, in decimal: InfluxDB keeps time as signed 64-bit
+   * nanoseconds and refuses a timestamp that does not fit once converted to them
+   * (2262-04-11T23:47:16.854775807Z). Comparing digits refuses a megabyte of them with a scan.
+   */
+  latest: string;
 }
 
 export const SCALES: Record<Precision, Scale> = {
-  ns: { fractionDigits: 6, divisor: 1e6, multiplier: 1 },
-  us: { fractionDigits: 3, divisor: 1e3, multiplier: 1 },
-  ms: { fractionDigits: 0, divisor: 1, multiplier: 1 },
-  s: { fractionDigits: 0, divisor: 1, multiplier: 1000 },
+  ns: { fractionDigits: 6, divisor: 1e6, multiplier: 1, latest: INT64_MAX },
+  us: { fractionDigits: 3, divisor: 1e3, multiplier: 1, latest: INT64_MAX.slice(0, -3) },
+  ms: { fractionDigits: 0, divisor: 1, multiplier: 1, latest: INT64_MAX.slice(0, -6) },
+  s: { fractionDigits: 0, divisor: 1, multiplier: 1000, latest: INT64_MAX.slice(0, -9) },
 };
 
 /**
@@ -221,9 +220,9 @@ export class ValueReader {
       if (first === -1 && c !== ZERO) first = k;
     }
     if (first === -1) return 0;
-    if (negative || end - first > MAX_TIMESTAMP_DIGITS) return TS_OUT_OF_RANGE;
+    const { fractionDigits, divisor, multiplier, latest } = this.scale;
+    if (negative || !fitsUnderAt(body, first, end, latest)) return TS_OUT_OF_RANGE;
 
-    const { fractionDigits, divisor, multiplier } = this.scale;
     const split = Math.max(first, end - fractionDigits);
     let whole = 0;
     for (let k = first; k < split; k++) whole = whole * 10 + (body.charCodeAt(k) - ZERO);
@@ -233,7 +232,7 @@ export class ValueReader {
       for (let k = split; k < end; k++) fraction = fraction * 10 + (body.charCodeAt(k) - ZERO);
       ms += fraction / divisor;
     }
-    return ms <= MAX_TIMESTAMP_MS ? ms : TS_OUT_OF_RANGE;
+    return ms;
   }
 }
 
@@ -255,6 +254,17 @@ export function significantDigits(body: string, start: number, end: number): str
   let i = start;
   while (i < end - 1 && body.charCodeAt(i) === ZERO) i++;
   return body.slice(i, end);
+}
+
+/** Whether the decimal digits in `[start, end)` of `body` (no leading zeros) are at most `limit`, without slicing. */
+function fitsUnderAt(body: string, start: number, end: number, limit: string): boolean {
+  if (end - start !== limit.length) return end - start < limit.length;
+  for (let k = 0; k < limit.length; k++) {
+    const c = body.charCodeAt(start + k);
+    const l = limit.charCodeAt(k);
+    if (c !== l) return c < l;
+  }
+  return true;
 }
 
 /** Whether the decimal `digits` (no leading zeros) is at most `limit`. */
