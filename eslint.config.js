@@ -4,6 +4,33 @@ import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+const LIBS_BY_NAME = {
+  group: ['**/libs/*/src/**', '../../libs/**'],
+  message: 'Import libs through @pulseboard/<lib>.',
+};
+
+/** A transport's files may not import the other transports' libs. */
+function transportBoundary(files, otherTransports) {
+  return {
+    files,
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            LIBS_BY_NAME,
+            {
+              group: otherTransports,
+              message: 'A transport steers other transports through @pulseboard/streaming, not sideways.',
+            },
+          ],
+        },
+      ],
+    },
+  };
+}
+
 export default tseslint.config(
   {
     ignores: ['**/dist/**', 'node_modules/**', 'web/dist/**', 'test-output/**', 'data/**', 'coverage/**'],
@@ -30,9 +57,7 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          patterns: [
-            { group: ['**/libs/*/src/**', '../../libs/**'], message: 'Import libs through @pulseboard/<lib>.' },
-          ],
+          patterns: [LIBS_BY_NAME],
         },
       ],
     },
@@ -53,43 +78,9 @@ export default tseslint.config(
       ],
     },
   },
-  {
-    // transports depend on the engine and on transport-neutral services, never sideways on each other
-    files: ['libs/gateway/src/**/*.ts', 'libs/ingest/src/**/*.ts'],
-    ignores: ['**/*.spec.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            { group: ['**/libs/*/src/**', '../../libs/**'], message: 'Import libs through @pulseboard/<lib>.' },
-            {
-              group: ['@pulseboard/delivery'],
-              message: 'A transport steers other transports through @pulseboard/streaming, not sideways.',
-            },
-          ],
-        },
-      ],
-    },
-  },
-  {
-    files: ['libs/delivery/src/**/*.ts'],
-    ignores: ['**/*.spec.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            { group: ['**/libs/*/src/**', '../../libs/**'], message: 'Import libs through @pulseboard/<lib>.' },
-            {
-              group: ['@pulseboard/gateway', '@pulseboard/ingest'],
-              message: 'A transport steers other transports through @pulseboard/streaming, not sideways.',
-            },
-          ],
-        },
-      ],
-    },
-  },
+  // transports depend on the engine and on transport-neutral services, never sideways on each other
+  transportBoundary(['libs/gateway/src/**/*.ts', 'libs/ingest/src/**/*.ts'], ['@pulseboard/delivery']),
+  transportBoundary(['libs/delivery/src/**/*.ts'], ['@pulseboard/gateway', '@pulseboard/ingest']),
   {
     files: ['**/*.svelte', '**/*.svelte.ts', 'web/**/*.ts'],
     languageOptions: {
