@@ -104,12 +104,26 @@ describe('host names in open mode (DNS rebinding)', () => {
     await suite.bystander.stillServes();
   });
 
-  it('answers loopback host names, listed ones and health probes under any name', async () => {
-    for (const host of ['localhost', '127.0.0.1', '[::1]', 'LocalHost', 'dash.example.com', 'DASH.example.com']) {
+  it('answers loopback host names, IP addresses, listed names, and health probes under any name', async () => {
+    for (const host of [
+      'localhost',
+      '127.0.0.1',
+      '[::1]',
+      'LocalHost',
+      'dash.example.com',
+      'DASH.example.com',
+      '10.1.2.3',
+      '[fd00::1]',
+    ]) {
       const answer = await raw(suite.server.url, 'GET', '/api/v1/feeds', { host: `${host}:${port()}` });
       expect(answer.status, host).toBe(200);
     }
     expect((await raw(suite.server.url, 'GET', '/api/v1/feeds', { host: 'localhost' })).status).toBe(200);
+    // names made to look like loopback or an address are still names
+    for (const host of ['127.0.0.1.attacker.example', 'localhost.attacker.example', '0x7f000001', '[::1].example']) {
+      const answer = await raw(suite.server.url, 'GET', '/api/v1/feeds', { host: `${host}:${port()}` });
+      expect(answer.status, host).toBe(403);
+    }
     expect((await raw(suite.server.url, 'GET', '/health/ready', rebound())).status).toBe(200);
     const socket = await upgrade(suite.server.url, '/socket.io/?EIO=4&transport=websocket', {
       host: `localhost:${port()}`,

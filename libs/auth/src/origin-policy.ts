@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
 import { closeAfterAnswer, errorBody, Refusals } from '@pulseboard/api';
@@ -18,6 +19,15 @@ export function normalizeOrigin(origin: string): string | undefined {
 /** Host names that only reach this machine: no other site's name can be made to resolve to them for a page. */
 const LOOPBACK_HOST = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
 
+/**
+ * Whether a host name is an IP address (`10.0.0.5`, `[fd00::1]`). A page's
+ * requests carry the host of its own URL, and rebinding needs a DNS name to
+ * re-point: a page addressed by IP is that address's own page.
+ */
+function isAddress(name: string): boolean {
+  return isIP(name.startsWith('[') && name.endsWith(']') ? name.slice(1, -1) : name) !== 0;
+}
+
 /** The host name of a `Host` header, lower-cased, without its port (`[::1]` keeps its brackets). */
 export function hostName(host: string): string {
   const trimmed = host.trim().toLowerCase();
@@ -36,8 +46,8 @@ export function hostName(host: string): string {
  * Hosts: without tokens, a page on `attacker.example` whose name its owner
  * re-points at 127.0.0.1 (DNS rebinding) would be same-origin with the
  * server and pass the origin check. Open mode therefore answers only requests
- * whose `Host` is a loopback name or listed in `ALLOWED_HOSTS` (403
- * `host_not_allowed`); with tokens a rebound page has no token to send.
+ * whose `Host` is a loopback name, an IP address or listed in `ALLOWED_HOSTS`
+ * (403 `host_not_allowed`); with tokens a rebound page has no token to send.
  */
 @Injectable()
 export class OriginPolicy {
@@ -118,7 +128,7 @@ export class OriginPolicy {
     if (this.hosts === undefined) return true;
     if (host === undefined) return false;
     const name = hostName(host);
-    return LOOPBACK_HOST.test(name) || this.hosts.has(name);
+    return LOOPBACK_HOST.test(name) || isAddress(name) || this.hosts.has(name);
   }
 }
 
