@@ -73,13 +73,18 @@ export class OriginPolicy {
     return normalized !== undefined && this.listed.has(normalized);
   }
 
-  /** Whether a request may proceed: no `Origin`, the server's own origin, or a listed one. */
-  allows(request: IncomingMessage): boolean {
-    return this.refusal(request) === undefined;
+  /**
+   * Why a request may not proceed (`host_not_allowed`, `origin_not_allowed`),
+   * counted as a refusal; `undefined` when it has no `Origin`, the server's
+   * own origin or a listed one, under an allowed host name.
+   */
+  refuse(request: IncomingMessage): 'host_not_allowed' | 'origin_not_allowed' | undefined {
+    const refusal = this.refusalOf(request);
+    if (refusal !== undefined) this.refusals.count(refusal);
+    return refusal;
   }
 
-  /** Why a request may not proceed (`host_not_allowed`, `origin_not_allowed`), or `undefined`. */
-  refusal(request: IncomingMessage): 'host_not_allowed' | 'origin_not_allowed' | undefined {
+  private refusalOf(request: IncomingMessage): 'host_not_allowed' | 'origin_not_allowed' | undefined {
     if (!this.hostAllowed(request.headers.host)) return 'host_not_allowed';
     const origin = request.headers.origin;
     if (origin === undefined || this.isListed(origin)) return undefined;
@@ -95,12 +100,11 @@ export class OriginPolicy {
   /** Middleware: 403 `host_not_allowed` or `origin_not_allowed`, else on to `next`. */
   middleware(): (request: IncomingMessage, response: ServerResponse, next: () => void) => void {
     return (request, response, next) => {
-      const refusal = this.refusal(request);
+      const refusal = this.refuse(request);
       if (refusal === undefined) {
         next();
         return;
       }
-      this.refusals.count(refusal);
       closeAfterAnswer(request, response);
       response.writeHead(403, { 'Content-Type': 'application/json; charset=utf-8', Vary: 'Origin' });
       response.end(refusalBody(request, refusal));
@@ -112,9 +116,8 @@ export class OriginPolicy {
    * 403 answer, written on the raw socket; `false` when it may proceed.
    */
   refuseUpgrade(request: IncomingMessage, socket: Duplex): boolean {
-    const refusal = this.refusal(request);
+    const refusal = this.refuse(request);
     if (refusal === undefined) return false;
-    this.refusals.count(refusal);
     const body = refusalBody(request, refusal);
     socket.end(
       `HTTP/1.1 403 Forbidden\r\nContent-Type: application/json; charset=utf-8\r\n` +

@@ -1,4 +1,5 @@
 import { ApiError, RateLimiter } from '@pulseboard/api';
+import type { ErrorCode } from '@pulseboard/protocol';
 import type { AnnotationUsage } from './annotation-store.js';
 import type { DashboardUsage } from './dashboard-store.js';
 
@@ -71,32 +72,12 @@ export class WriteLimits {
 
   /** Throws 403 `annotation_quota_exceeded` or 507 `too_many_annotations` when one more annotation is too many. */
   checkAnnotation(usage: AnnotationUsage): void {
-    const { maxAnnotationsPerUser, maxAnnotations } = this.limits;
-    if (reached(usage.own, maxAnnotationsPerUser)) {
-      throw new ApiError(
-        403,
-        'annotation_quota_exceeded',
-        `at most ${maxAnnotationsPerUser} annotations per user; delete some of yours to add more`,
-      );
-    }
-    if (reached(usage.total, maxAnnotations)) {
-      throw new ApiError(507, 'too_many_annotations', `this server keeps at most ${maxAnnotations} annotations`);
-    }
+    checkQuota(usage, ANNOTATION_QUOTA, this.limits.maxAnnotationsPerUser, this.limits.maxAnnotations);
   }
 
   /** Throws 403 `dashboard_quota_exceeded` or 507 `too_many_dashboards` when one more dashboard is too many. */
   checkNewDashboard(usage: DashboardUsage): void {
-    const { maxDashboardsPerUser, maxDashboards } = this.limits;
-    if (reached(usage.own, maxDashboardsPerUser)) {
-      throw new ApiError(
-        403,
-        'dashboard_quota_exceeded',
-        `at most ${maxDashboardsPerUser} dashboards per user; delete some of yours to create more`,
-      );
-    }
-    if (reached(usage.total, maxDashboards)) {
-      throw new ApiError(507, 'too_many_dashboards', `this server keeps at most ${maxDashboards} dashboards`);
-    }
+    checkQuota(usage, DASHBOARD_QUOTA, this.limits.maxDashboardsPerUser, this.limits.maxDashboards);
   }
 
   /** Throws 507 `dashboard_storage_full` when a save growing the dashboards by `added` bytes is too much. */
@@ -110,6 +91,43 @@ export class WriteLimits {
         `saved dashboards may take at most ${maxDashboardBytes} bytes on this server`,
       );
     }
+  }
+}
+
+/** What a count quota is of, and the codes its refusals answer with. */
+interface CountQuota {
+  /** Plural noun: `annotations`. */
+  things: string;
+  /** What a user does to make one: `add`. */
+  verb: string;
+  perUserCode: ErrorCode;
+  totalCode: ErrorCode;
+}
+
+const ANNOTATION_QUOTA: CountQuota = {
+  things: 'annotations',
+  verb: 'add',
+  perUserCode: 'annotation_quota_exceeded',
+  totalCode: 'too_many_annotations',
+};
+const DASHBOARD_QUOTA: CountQuota = {
+  things: 'dashboards',
+  verb: 'create',
+  perUserCode: 'dashboard_quota_exceeded',
+  totalCode: 'too_many_dashboards',
+};
+
+/** Throws 403 (this user's quota) or 507 (the server's) when one more thing is too many. */
+function checkQuota(usage: { own: number; total: number }, quota: CountQuota, perUser: number, total: number): void {
+  if (reached(usage.own, perUser)) {
+    throw new ApiError(
+      403,
+      quota.perUserCode,
+      `at most ${perUser} ${quota.things} per user; delete some of yours to ${quota.verb} more`,
+    );
+  }
+  if (reached(usage.total, total)) {
+    throw new ApiError(507, quota.totalCode, `this server keeps at most ${total} ${quota.things}`);
   }
 }
 

@@ -61,14 +61,10 @@ export class ControlAdmission {
       const event = packet[0];
       const ack: unknown = packet.length > 1 ? packet[packet.length - 1] : undefined;
       const answer = typeof ack === 'function' ? (ack as (failure: AckFailure) => void) : undefined;
-      const refuse = (code: ErrorCode, message: string): void => {
-        this.refusals.count(code);
-        answer?.(ackFailure(code, message));
-      };
       if (socket.data.bucket !== undefined && socket.data.bucket.take(1, Date.now()) > 0) {
-        refuse('rate_limited', `at most ${this.options.controlRate} control messages per second`);
+        this.refuse(answer, 'rate_limited', `at most ${this.options.controlRate} control messages per second`);
       } else if (!CONTROL_EVENTS.has(event)) {
-        refuse('unknown_event', `unknown event ${JSON.stringify(event).slice(0, 80)}`);
+        this.refuse(answer, 'unknown_event', `unknown event ${JSON.stringify(event).slice(0, 80)}`);
       } else {
         next();
       }
@@ -79,6 +75,12 @@ export class ControlAdmission {
   disconnected(socket: ControlSocket): void {
     socket.data.cancelExpiry?.();
     socket.data.release?.();
+  }
+
+  /** Answers a message refused before any handler, and counts the refusal. */
+  private refuse(answer: ((failure: AckFailure) => void) | undefined, code: ErrorCode, message: string): void {
+    this.refusals.count(code);
+    answer?.(ackFailure(code, message));
   }
 
   /** At the token's expiry the socket is told why (`error` `token_expired`), then disconnected. */

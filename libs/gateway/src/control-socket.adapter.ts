@@ -1,7 +1,6 @@
 import { once } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { INestApplicationContext } from '@nestjs/common';
-import { Refusals } from '@pulseboard/api';
 import { OriginPolicy } from '@pulseboard/auth';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { Redis } from 'ioredis';
@@ -40,7 +39,6 @@ export class ControlSocketAdapter extends IoAdapter {
   override createIOServer(port: number, options?: ServerOptions): Server {
     const gateway = this.app.get<GatewayModuleOptions>(GATEWAY_OPTIONS);
     const origins = this.app.get(OriginPolicy);
-    const refusals = this.app.get(Refusals);
     // socket.io fills in every option left out; its `ServerOptions` type marks them all required
     return super.createIOServer(port, {
       ...options,
@@ -48,13 +46,9 @@ export class ControlSocketAdapter extends IoAdapter {
       // a foreign page's (or open mode's foreign host's) handshake is refused (403) before a socket exists:
       // no cross-site socket hijacking
       allowRequest: (request, callback) => {
-        const refusal = origins.refusal(request);
-        if (refusal === undefined) {
-          callback(null, true);
-          return;
-        }
-        refusals.count(refusal);
-        callback(refusal, false);
+        const refusal = origins.refuse(request);
+        if (refusal === undefined) callback(null, true);
+        else callback(refusal, false);
       },
       cors: {
         origin: (origin, callback) => callback(null, origin !== undefined && origins.isListed(origin)),
