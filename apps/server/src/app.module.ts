@@ -7,25 +7,31 @@ import { DeliveryModule } from '@pulseboard/delivery';
 import { DemoModule } from '@pulseboard/demo';
 import { GatewayModule } from '@pulseboard/gateway';
 import { IngestModule } from '@pulseboard/ingest';
-import { ObservabilityModule } from '@pulseboard/observability';
+import { ObservabilityModule, SelfMetricsModule } from '@pulseboard/observability';
 import { StreamingModule } from '@pulseboard/streaming';
+import { ConfigSectionsModule } from './config/config-sections.module.js';
 import type { AppConfig } from './config/config.js';
 
-/** The Pulseboard server: the engine plus its transports, each module given its section of the validated config. */
+/**
+ * The Pulseboard server: the engine plus its transports. Each module reads
+ * its section of the validated config and imports the modules it builds on.
+ */
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        AuthModule.forRoot(config.auth),
-        StreamingModule.forRoot(config.streaming),
-        IngestModule.forRoot(config.ingest),
-        DeliveryModule.forRoot(config.delivery),
-        DashboardsModule.forRoot(config.dashboards),
-        GatewayModule.forRoot(config.gateway),
-        ObservabilityModule.forRoot(config.observability),
-        ...(config.demo === undefined ? [] : [DemoModule.forRoot(config.demo)]),
+        ConfigSectionsModule.forRoot(config),
+        AuthModule,
+        StreamingModule,
+        IngestModule,
+        DeliveryModule,
+        DashboardsModule,
+        GatewayModule,
+        ObservabilityModule,
+        ...(config.observability.selfMetrics ? [SelfMetricsModule] : []),
+        ...(config.demo === undefined ? [] : [DemoModule]),
       ],
       providers: [
         { provide: APP_FILTER, useClass: ApiExceptionFilter },

@@ -1,8 +1,8 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { InflightBodies, Refusals } from '@pulseboard/api';
 import { AccessGuard } from './access.guard.js';
-import { AUTH_OPTIONS, AuthConfigurableModule, type AuthModuleOptions } from './auth.module-definition.js';
+import { AUTH_OPTIONS, type AuthModuleOptions } from './auth.options.js';
 import { Authenticator } from './authenticator.service.js';
 import { ConnectionLimits } from './connection-limits.service.js';
 import { OriginPolicy } from './origin-policy.js';
@@ -11,11 +11,10 @@ import { SessionController } from './session.controller.js';
 /**
  * Who may do what: token verification, the access guard on every route,
  * the origin policy, connection limits, in-flight body limits, the count of
- * refusals, and `/api/v1/session`. Global, so transports anywhere can
- * authenticate sockets, count connections and bodies and count what they
- * refuse.
+ * refusals, and `/api/v1/session`. Options come under `AUTH_OPTIONS`; a
+ * transport imports this module to authenticate sockets, count connections
+ * and bodies, and count what it refuses.
  */
-@Global()
 @Module({
   controllers: [SessionController],
   providers: [
@@ -33,4 +32,4 @@ import { SessionController } from './session.controller.js';
   ],
   exports: [Authenticator, OriginPolicy, ConnectionLimits, Refusals, InflightBodies],
 })
-export class AuthModule extends AuthConfigurableModule {}
+export class AuthModule {}

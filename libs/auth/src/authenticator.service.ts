@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { anonymousPrincipal, ApiError, splitQueryToken, type Principal } from '@pulseboard/api';
 import { parse as parseCookies } from 'cookie';
-import { AUTH_OPTIONS, type AuthModuleOptions } from './auth.module-definition.js';
+import { AUTH_OPTIONS, type AuthModuleOptions } from './auth.options.js';
 import { clientAddress, compileTrustProxy, isSecure, type TrustProxy } from './client-address.js';
 import { TokenVerifier } from './token-verifier.js';
 

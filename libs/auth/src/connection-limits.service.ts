@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ApiError, type Principal } from '@pulseboard/api';
-import { AUTH_OPTIONS, type AuthModuleOptions } from './auth.module-definition.js';
+import { AUTH_OPTIONS, type AuthModuleOptions } from './auth.options.js';
 
 /** Gives back the slot a connection took; calling it more than once is harmless. */
 export type ReleaseConnection = () => void;

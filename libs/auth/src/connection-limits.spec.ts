@@ -1,6 +1,6 @@
 import { anonymousPrincipal, tokenPrincipal, type Principal } from '@pulseboard/api';
 import { describe, expect, it } from 'vitest';
-import type { AuthModuleOptions } from './auth.module-definition.js';
+import type { AuthModuleOptions } from './auth.options.js';
 import { ConnectionLimits } from './connection-limits.service.js';
 
 const options = (perIp: number, perToken: number): AuthModuleOptions => ({

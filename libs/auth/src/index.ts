@@ -1,5 +1,5 @@
 export * from './auth.module.js';
-export * from './auth.module-definition.js';
+export * from './auth.options.js';
 export * from './authenticator.service.js';
 export * from './access.guard.js';
 export * from './origin-policy.js';

@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
 import { closeAfterAnswer, errorBody, Refusals } from '@pulseboard/api';
-import { AUTH_OPTIONS, type AuthModuleOptions } from './auth.module-definition.js';
+import { AUTH_OPTIONS, type AuthModuleOptions } from './auth.options.js';
 
 /** `https://Ops.example.com:443/` → `https://ops.example.com`. */
 export function normalizeOrigin(origin: string): string | undefined {

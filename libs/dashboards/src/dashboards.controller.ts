@@ -3,7 +3,7 @@ import { Access, Caller, InflightBodies, parseWithSchema, readJsonBody, type Pri
 import type { Dashboard, DashboardDocument, DashboardSummary } from '@pulseboard/protocol';
 import type { Request, Response } from 'express';
 import { DASHBOARD_BODY_MAX_BYTES, dashboardDocumentSchema } from './dashboard-document.schema.js';
-import { DASHBOARDS_OPTIONS, type DashboardsModuleOptions } from './dashboards.module-definition.js';
+import { DASHBOARDS_OPTIONS, type DashboardsModuleOptions } from './dashboards.options.js';
 import { DashboardsService } from './dashboards.service.js';
 
 /** `/api/v1/dashboards`: saved dashboards, created, read, replaced and deleted as JSON documents. */

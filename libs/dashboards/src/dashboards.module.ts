@@ -1,13 +1,10 @@
-import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { AuthModule } from '@pulseboard/auth';
 import { ANNOTATION_STORE, type AnnotationStore } from './annotation-store.js';
 import { AnnotationsController } from './annotations.controller.js';
 import { AnnotationsService } from './annotations.service.js';
 import { DASHBOARD_STORE, type DashboardStore } from './dashboard-store.js';
-import {
-  DASHBOARDS_OPTIONS,
-  DashboardsConfigurableModule,
-  type DashboardsModuleOptions,
-} from './dashboards.module-definition.js';
+import { DASHBOARDS_OPTIONS, type DashboardsModuleOptions } from './dashboards.options.js';
 import { DashboardsController } from './dashboards.controller.js';
 import { DashboardsService } from './dashboards.service.js';
 import { DURABLE_STORES, openStores, type DurableStores } from './durable-stores.js';
@@ -15,12 +12,14 @@ import { WriteLimits } from './write-limits.js';
 
 /**
  * Durable dashboard state: saved dashboards and annotations in SQLite under
- * `dataDir` (or in Redis), their HTTP API, and what users may store there. The database opens (and migrates) while the module is
- * created, so a bad data directory stops the server at boot. Global, because
- * the control gateway writes annotations too.
+ * `dataDir` (or in Redis), their HTTP API, and what users may store there.
+ * The database opens (and migrates) while the module is created, so a bad
+ * data directory stops the server at boot. Options come under
+ * `DASHBOARDS_OPTIONS`; the control gateway imports this module to write
+ * annotations.
  */
-@Global()
 @Module({
+  imports: [AuthModule],
   controllers: [DashboardsController, AnnotationsController],
   providers: [
     { provide: DURABLE_STORES, inject: [DASHBOARDS_OPTIONS], useFactory: openStores },
@@ -44,14 +43,12 @@ import { WriteLimits } from './write-limits.js';
   ],
   exports: [AnnotationsService],
 })
-export class DashboardsModule extends DashboardsConfigurableModule implements OnApplicationShutdown {
+export class DashboardsModule implements OnApplicationShutdown {
   constructor(
     @Inject(ANNOTATION_STORE) private readonly annotations: AnnotationStore,
     @Inject(DASHBOARD_STORE) private readonly dashboards: DashboardStore,
     @Inject(DURABLE_STORES) private readonly stores: DurableStores,
-  ) {
-    super();
-  }
+  ) {}
 
   /**
    * Runs after the HTTP and socket servers have closed, so no request still

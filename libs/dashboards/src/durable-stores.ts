@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { AnnotationStore } from './annotation-store.js';
 import type { DashboardStore } from './dashboard-store.js';
-import type { DashboardsModuleOptions } from './dashboards.module-definition.js';
+import type { DashboardsModuleOptions } from './dashboards.options.js';
 import { RedisAnnotationStore, RedisDashboardStore } from './redis-stores.js';
 import { SqliteAnnotationStore } from './sqlite-annotation.store.js';
 import { SqliteDashboardStore } from './sqlite-dashboard.store.js';

@@ -4,7 +4,7 @@ export * from './dashboard-document.schema.js';
 export * from './dashboard-id.js';
 export * from './dashboard-store.js';
 export * from './dashboards.module.js';
-export * from './dashboards.module-definition.js';
+export * from './dashboards.options.js';
 export * from './dashboards.service.js';
 export * from './redis-stores.js';
 export * from './write-limits.js';

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
-import { DELIVERY_OPTIONS, DeliveryConfigurableModule } from './delivery.module-definition.js';
+import { AuthModule } from '@pulseboard/auth';
+import { StreamingModule } from '@pulseboard/streaming';
 import { PollController } from './poll/poll.controller.js';
 import { PollService } from './poll/poll.service.js';
 import { StreamController } from './sse/stream.controller.js';
@@ -9,10 +10,12 @@ import { StreamService } from './sse/stream.service.js';
  * The HTTP delivery transports: Server-Sent Events and long polling. SSE
  * streams are registered as stream sessions, so that a control transport can
  * steer them through the streaming module without depending on this one.
+ * Options come under `DELIVERY_OPTIONS`.
  */
 @Module({
+  imports: [StreamingModule, AuthModule],
   controllers: [StreamController, PollController],
   providers: [StreamService, PollService],
-  exports: [StreamService, PollService, DELIVERY_OPTIONS],
+  exports: [StreamService, PollService],
 })
-export class DeliveryModule extends DeliveryConfigurableModule {}
+export class DeliveryModule {}

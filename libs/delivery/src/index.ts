@@ -1,5 +1,5 @@
 export * from './delivery.module.js';
-export * from './delivery.module-definition.js';
+export * from './delivery.options.js';
 export * from './poll/poll.service.js';
 export * from './poll/poll.sink.js';
 export * from './sse/sse.sink.js';

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Point } from '@pulseboard/protocol';
 import { FeedSourceProvider, type FeedSource } from '@pulseboard/streaming';
 import { interval, map, type Observable } from 'rxjs';
-import { DEMO_OPTIONS, type DemoModuleOptions } from './demo.module-definition.js';
+import { DEMO_OPTIONS, type DemoModuleOptions } from './demo.options.js';
 import { noisySine, randomWalk, spikyLatency, type Signal } from './demo-signals.js';
 
 /** Demo feeds under `demo.>`, so a fresh server has something to show. */

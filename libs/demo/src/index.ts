@@ -1,4 +1,4 @@
 export * from './demo-signals.js';
 export * from './demo.module.js';
-export * from './demo.module-definition.js';
+export * from './demo.options.js';
 export * from './demo.source.js';

@@ -6,7 +6,7 @@ import type { AckFailure, ErrorCode } from '@pulseboard/protocol';
 import { ackFailure } from './control-acks.service.js';
 import { CONTROL_EVENTS } from './control-messages.js';
 import type { ControlSocket } from './control-socket.js';
-import { GATEWAY_OPTIONS, type GatewayModuleOptions } from './gateway.module-definition.js';
+import { GATEWAY_OPTIONS, type GatewayModuleOptions } from './gateway.options.js';
 
 /** Longest display name an anonymous viewer may give itself. */
 const VIEWER_NAME_MAX_LENGTH = 64;

@@ -3,7 +3,7 @@ import { ApiError } from '@pulseboard/api';
 import { SubscriptionControl } from '@pulseboard/streaming';
 import type { Ack, PresenceEvent, SubscriptionState, Viewer } from '@pulseboard/protocol';
 import type { ControlServer, RemoteSessionChange } from './control-socket.js';
-import { GATEWAY_OPTIONS, type GatewayModuleOptions } from './gateway.module-definition.js';
+import { GATEWAY_OPTIONS, type GatewayModuleOptions } from './gateway.options.js';
 import { PresenceService } from './presence.service.js';
 
 /**

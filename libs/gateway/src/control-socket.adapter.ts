@@ -8,7 +8,7 @@ import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { MessageMappingProperties } from '@nestjs/websockets';
 import type { Observable } from 'rxjs';
 import type { Server, ServerOptions, Socket } from 'socket.io';
-import { GATEWAY_OPTIONS, type GatewayModuleOptions } from './gateway.module-definition.js';
+import { GATEWAY_OPTIONS, type GatewayModuleOptions } from './gateway.options.js';
 import { SERVER_WINDOW_BITS } from './socket-frames.js';
 
 /** How long one blocking read of the control stream waits; closing waits for the current one. */

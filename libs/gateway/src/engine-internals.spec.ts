@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { socketServerOptions } from './control-socket.adapter.js';
 import type { ControlServer, ControlSocket } from './control-socket.js';
 import { deflateParams, queuedPackets, tcpOf, webSocketOf } from './engine-internals.js';
-import type { GatewayModuleOptions } from './gateway.module-definition.js';
+import type { GatewayModuleOptions } from './gateway.options.js';
 import { acceptsSharedDeflate } from './socket-frames.js';
 import { SocketSink } from './socket.sink.js';
 

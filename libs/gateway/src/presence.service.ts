@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { PresenceEvent, Viewer } from '@pulseboard/protocol';
 import { AnnouncementWindow } from './announcement-window.js';
-import { GATEWAY_OPTIONS, type GatewayModuleOptions } from './gateway.module-definition.js';
+import { GATEWAY_OPTIONS, type GatewayModuleOptions } from './gateway.options.js';
 
 /**
  * How long a dashboard's presence changes wait after an announcement, to be

@@ -3,7 +3,7 @@ import { DeliveryScheduler } from '@pulseboard/core';
 import { refuseWhenShuttingDown, resumeCursor, SubscriptionControl, type FeedsChange } from '@pulseboard/streaming';
 import type { SubscriptionState } from '@pulseboard/protocol';
 import type { ControlSocket } from './control-socket.js';
-import { GATEWAY_OPTIONS, type GatewayModuleOptions } from './gateway.module-definition.js';
+import { GATEWAY_OPTIONS, type GatewayModuleOptions } from './gateway.options.js';
 import { SocketSink } from './socket.sink.js';
 
 export interface SocketSubscribe extends FeedsChange {

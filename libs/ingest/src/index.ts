@@ -1,5 +1,5 @@
 export * from './ingest.module.js';
-export * from './ingest.module-definition.js';
+export * from './ingest.options.js';
 export * from './ingest.service.js';
 export * from './ingest-format.js';
 export * from './parsers/json-points.parser.js';

@@ -5,7 +5,7 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { ingestFormat } from './ingest-format.js';
 import { IngestService } from './ingest.service.js';
-import { INGEST_OPTIONS, type IngestModuleOptions } from './ingest.module-definition.js';
+import { INGEST_OPTIONS, type IngestModuleOptions } from './ingest.options.js';
 import { isPrecision, PRECISIONS } from './parsers/line-protocol.parser.js';
 
 const ingestQuery = z.object({

@@ -5,7 +5,7 @@ import { LogUnavailableError, type PointBatch } from '@pulseboard/core';
 import type { IngestResponse } from '@pulseboard/protocol';
 import { NotAcceptingError, PointWriter } from '@pulseboard/streaming';
 import type { IngestFormat } from './ingest-format.js';
-import { INGEST_OPTIONS, type IngestModuleOptions } from './ingest.module-definition.js';
+import { INGEST_OPTIONS, type IngestModuleOptions } from './ingest.options.js';
 import { parseJsonPoints } from './parsers/json-points.parser.js';
 import { parseLineProtocolInTurns, type Precision } from './parsers/line-protocol.parser.js';
 import { parseNdjsonPoints } from './parsers/ndjson-points.parser.js';

@@ -3,7 +3,7 @@ import { DeliveryScheduler, Retention } from '@pulseboard/core';
 import type { Point } from '@pulseboard/protocol';
 import { FeedSourceProvider, PointWriter, type FeedSource } from '@pulseboard/streaming';
 import { interval, map, type Observable } from 'rxjs';
-import { OBSERVABILITY_OPTIONS, type ObservabilityModuleOptions } from './observability.module-definition.js';
+import { OBSERVABILITY_OPTIONS, type ObservabilityModuleOptions } from './observability.options.js';
 import { ServerStats } from './server-stats.service.js';
 
 /**

@@ -1,4 +1,4 @@
-import { Global, Logger, Module } from '@nestjs/common';
+import { Logger, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { DeliveryScheduler, MemoryLog, Retention, SubscriptionRegistry, type Log } from '@pulseboard/core';
 import { RedisStreamLog } from '@pulseboard/redis';
@@ -9,21 +9,16 @@ import { PointWriter } from './point-writer.service.js';
 import { StreamingEngine } from './streaming-engine.service.js';
 import { StreamSessions } from './stream-sessions.js';
 import { SubscriptionControl } from './subscription-control.service.js';
-import {
-  STREAMING_OPTIONS,
-  StreamingConfigurableModule,
-  type StreamingModuleOptions,
-} from './streaming.module-definition.js';
+import { STREAMING_OPTIONS, type StreamingModuleOptions } from './streaming.options.js';
 import { LOG } from './tokens.js';
 
 /**
  * The engine as Nest providers: the log, retention, subscriptions and the
  * delivery scheduler, plus the feeds API, the feed-source registry, and the
  * transport-neutral steering of live connections (stream sessions and
- * subscription control) that every transport uses.
- * Global, because every transport and feature module builds on it.
+ * subscription control) that every transport uses. Options come under
+ * `STREAMING_OPTIONS`; a module that builds on the engine imports this one.
  */
-@Global()
 @Module({
   imports: [DiscoveryModule],
   controllers: [FeedsController],
@@ -73,7 +68,6 @@ import { LOG } from './tokens.js';
   ],
   exports: [
     LOG,
-    STREAMING_OPTIONS,
     Retention,
     SubscriptionRegistry,
     DeliveryScheduler,
@@ -85,7 +79,7 @@ import { LOG } from './tokens.js';
     SubscriptionControl,
   ],
 })
-export class StreamingModule extends StreamingConfigurableModule {}
+export class StreamingModule {}
 
 /** The embedded log, or the Redis stream `options.redis` names (connected before the application starts). */
 async function openLog(options: StreamingModuleOptions): Promise<Log> {

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ApiError, type Principal } from '@pulseboard/api';
 import { DeliveryScheduler, type Connection } from '@pulseboard/core';
 import { StreamSessions, type StreamSession } from './stream-sessions.js';
-import { STREAMING_OPTIONS, type StreamingModuleOptions } from './streaming.module-definition.js';
+import { STREAMING_OPTIONS, type StreamingModuleOptions } from './streaming.options.js';
 
 export interface FeedsChange {
   /** Milliseconds of retained history to send for the feeds this adds. */

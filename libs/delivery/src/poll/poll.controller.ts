@@ -12,7 +12,7 @@ import {
 import { STREAMING_OPTIONS, type StreamingModuleOptions } from '@pulseboard/streaming';
 import type { Response } from 'express';
 import { z } from 'zod';
-import { DELIVERY_OPTIONS, type DeliveryModuleOptions } from '../delivery.module-definition.js';
+import { DELIVERY_OPTIONS, type DeliveryModuleOptions } from '../delivery.options.js';
 import { PollService } from './poll.service.js';
 
 const DEFAULT_TIMEOUT_MS = 25_000;

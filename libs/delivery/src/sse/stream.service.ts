@@ -6,7 +6,7 @@ import { ConnectionLimits } from '@pulseboard/auth';
 import { DeliveryScheduler } from '@pulseboard/core';
 import { refuseWhenShuttingDown, resumeCursor, StreamSessions } from '@pulseboard/streaming';
 import { sseOpening } from './sse-encoding.js';
-import { DELIVERY_OPTIONS, type DeliveryModuleOptions } from '../delivery.module-definition.js';
+import { DELIVERY_OPTIONS, type DeliveryModuleOptions } from '../delivery.options.js';
 import { SSE_HEADERS, SseSink } from './sse.sink.js';
 
 export interface StreamRequest {

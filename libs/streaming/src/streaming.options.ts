@@ -1,5 +1,3 @@
-import { ConfigurableModuleBuilder } from '@nestjs/common';
-
 export interface StreamingModuleOptions {
   /** Points are kept this long after arrival (ms). */
   retentionMs: number;
@@ -34,9 +32,5 @@ export interface StreamingModuleOptions {
   };
 }
 
-export const {
-  ConfigurableModuleClass: StreamingConfigurableModule,
-  MODULE_OPTIONS_TOKEN: STREAMING_OPTIONS,
-  OPTIONS_TYPE: STREAMING_OPTIONS_TYPE,
-  ASYNC_OPTIONS_TYPE: STREAMING_ASYNC_OPTIONS_TYPE,
-} = new ConfigurableModuleBuilder<StreamingModuleOptions>().setClassMethodName('forRoot').build();
+/** The token under which the application provides `StreamingModuleOptions`. */
+export const STREAMING_OPTIONS = Symbol('STREAMING_OPTIONS');

@@ -1,4 +1,3 @@
-import { ConfigurableModuleBuilder } from '@nestjs/common';
 import type { WriteLimitsOptions } from './write-limits.js';
 
 /** Where dashboards and annotations are kept, and what users may store there (`WriteLimitsOptions`). */
@@ -11,9 +10,5 @@ export interface DashboardsModuleOptions extends WriteLimitsOptions {
   redis?: { url: string; prefix: string };
 }
 
-export const {
-  ConfigurableModuleClass: DashboardsConfigurableModule,
-  MODULE_OPTIONS_TOKEN: DASHBOARDS_OPTIONS,
-  OPTIONS_TYPE: DASHBOARDS_OPTIONS_TYPE,
-  ASYNC_OPTIONS_TYPE: DASHBOARDS_ASYNC_OPTIONS_TYPE,
-} = new ConfigurableModuleBuilder<DashboardsModuleOptions>().setClassMethodName('forRoot').build();
+/** The token under which the application provides `DashboardsModuleOptions`. */
+export const DASHBOARDS_OPTIONS = Symbol('DASHBOARDS_OPTIONS');

@@ -1,5 +1,3 @@
-import { ConfigurableModuleBuilder } from '@nestjs/common';
-
 export interface GatewayModuleOptions {
   /** How often the server pings a socket (ms). */
   pingIntervalMs: number;
@@ -27,5 +25,5 @@ export interface GatewayModuleOptions {
   redis?: { url: string; prefix: string };
 }
 
-export const { ConfigurableModuleClass: GatewayConfigurableModule, MODULE_OPTIONS_TOKEN: GATEWAY_OPTIONS } =
-  new ConfigurableModuleBuilder<GatewayModuleOptions>().setClassMethodName('forRoot').build();
+/** The token under which the application provides `GatewayModuleOptions`. */
+export const GATEWAY_OPTIONS = Symbol('GATEWAY_OPTIONS');

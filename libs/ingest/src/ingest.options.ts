@@ -1,5 +1,3 @@
-import { ConfigurableModuleBuilder } from '@nestjs/common';
-
 export interface IngestModuleOptions {
   /** Largest accepted body in bytes (after decompression). */
   maxBodyBytes: number;
@@ -13,5 +11,5 @@ export interface IngestModuleOptions {
   maxJsonDepth: number;
 }
 
-export const { ConfigurableModuleClass: IngestConfigurableModule, MODULE_OPTIONS_TOKEN: INGEST_OPTIONS } =
-  new ConfigurableModuleBuilder<IngestModuleOptions>().setClassMethodName('forRoot').build();
+/** The token under which the application provides `IngestModuleOptions`. */
+export const INGEST_OPTIONS = Symbol('INGEST_OPTIONS');

@@ -1,5 +1,3 @@
-import { ConfigurableModuleBuilder } from '@nestjs/common';
-
 export interface AuthModuleOptions {
   /** HS256 secret; with `jwksUrl` unset too, the server runs in open mode. */
   secret: string | undefined;
@@ -27,5 +25,5 @@ export interface AuthModuleOptions {
   maxInflightBodyBytesPerIp: number;
 }
 
-export const { ConfigurableModuleClass: AuthConfigurableModule, MODULE_OPTIONS_TOKEN: AUTH_OPTIONS } =
-  new ConfigurableModuleBuilder<AuthModuleOptions>().setClassMethodName('forRoot').build();
+/** The token under which the application provides `AuthModuleOptions`. */
+export const AUTH_OPTIONS = Symbol('AUTH_OPTIONS');

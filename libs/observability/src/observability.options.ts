@@ -1,5 +1,3 @@
-import { ConfigurableModuleBuilder } from '@nestjs/common';
-
 export interface ObservabilityModuleOptions {
   /** Write the server's own metrics as `pulseboard.>` feeds. */
   selfMetrics: boolean;
@@ -13,8 +11,5 @@ export interface ObservabilityModuleOptions {
   selfMetricsPrefix?: string;
 }
 
-export const {
-  ConfigurableModuleClass: ObservabilityConfigurableModule,
-  MODULE_OPTIONS_TOKEN: OBSERVABILITY_OPTIONS,
-  OPTIONS_TYPE: OBSERVABILITY_OPTIONS_TYPE,
-} = new ConfigurableModuleBuilder<ObservabilityModuleOptions>().setClassMethodName('forRoot').build();
+/** The token under which the application provides `ObservabilityModuleOptions`. */
+export const OBSERVABILITY_OPTIONS = Symbol('OBSERVABILITY_OPTIONS');
