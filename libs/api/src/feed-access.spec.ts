@@ -16,12 +16,12 @@ describe('FeedAccess', () => {
   const host1 = new FeedAccess(['host1.>', '*.load']);
 
   it('allows feed names matched by one of its patterns', () => {
-    expect(host1.allowsName('host1.cpu.user')).toBe(true);
-    expect(host1.allowsName('host2.load')).toBe(true);
-    expect(host1.allowsName('host2.cpu.user')).toBe(false);
-    expect(host1.allowsName('host1')).toBe(false);
-    expect(host1.allowsName('host1.bad name')).toBe(false);
-    expect(FeedAccess.ALL.allowsName('anything.at.all')).toBe(true);
+    expect(host1.allowsSeries('host1.cpu.user')).toBe(true);
+    expect(host1.allowsSeries('host2.load')).toBe(true);
+    expect(host1.allowsSeries('host2.cpu.user')).toBe(false);
+    expect(host1.allowsSeries('host1')).toBe(false);
+    expect(host1.allowsSeries('host1.bad name')).toBe(false);
+    expect(FeedAccess.ALL.allowsSeries('anything.at.all')).toBe(true);
   });
 
   it('admits a subscription only within one allowed pattern', () => {
@@ -36,7 +36,7 @@ describe('FeedAccess', () => {
   });
 
   it('refuses a single forbidden name', () => {
-    expect(refusal(() => host1.checkName('host2.cpu'))).toMatchObject({ status: 403, code: 'forbidden' });
-    expect(refusal(() => host1.checkName('host1.cpu'))).toBeUndefined();
+    expect(refusal(() => host1.checkSeries('host2.cpu'))).toMatchObject({ status: 403, code: 'forbidden' });
+    expect(refusal(() => host1.checkSeries('host1.cpu'))).toBeUndefined();
   });
 });

@@ -1,64 +1,79 @@
-import { isFeedName, parsePattern, patternCovers, patternMatches, type FeedPattern } from '@pulseboard/protocol';
+import { compileSelector, type CompiledSelector } from '@pulseboard/core';
+import { parseSeriesKey, patternMatches, selectorCovers, type SeriesId } from '@pulseboard/protocol';
 import { ApiError } from './api-error.js';
 
-/** Most feed patterns a token may list. */
+/** Most selectors a token may list. */
 export const MAX_TOKEN_FEEDS = 100;
 
 /**
- * The feeds a principal may touch, from its token's `feeds` claim (patterns;
- * `[">"]` when absent). A subscription must fall within one allowed pattern;
- * a point's feed must match one.
+ * The series a principal may touch, from its token's `feeds` claim
+ * (selectors; `[">"]` when absent), so a label can scope a tenant:
+ * `>{tenant="acme"}`. A subscription must fall within one allowed selector;
+ * a point's series must match one.
  */
 export class FeedAccess {
-  /** Every feed. */
+  /** Every series. */
   static readonly ALL = new FeedAccess(['>']);
 
+  /** The claim as given. */
   readonly patterns: readonly string[];
-  private readonly parsed: readonly FeedPattern[];
+  private readonly selectors: readonly CompiledSelector[];
   private readonly everything: boolean;
 
-  constructor(patterns: readonly string[]) {
-    this.patterns = [...patterns];
-    this.parsed = patterns.map((pattern) => parsePattern(pattern));
-    this.everything = patterns.includes('>');
+  constructor(selectors: readonly string[]) {
+    this.patterns = [...selectors];
+    this.selectors = selectors.map((selector) => compileSelector(selector));
+    this.everything = this.selectors.some((s) => s.pattern.source === '>' && s.matchers.length === 0);
   }
 
   get all(): boolean {
     return this.everything;
   }
 
-  /** Whether the feed `name` may be read or written. */
-  allowsName(name: string): boolean {
+  /** Whether the series may be read or written. */
+  allows(series: SeriesId, segments: readonly string[] = series.name.split('.')): boolean {
     if (this.everything) return true;
-    if (!isFeedName(name)) return false;
-    const segments = name.split('.');
-    return this.parsed.some((pattern) => patternMatches(pattern, segments));
+    return this.selectors.some((s) => patternMatches(s.pattern, segments) && s.matchesLabels(series.labels));
   }
 
-  /** Whether everything `pattern` matches may be read. */
-  covers(pattern: string): boolean {
-    return this.everything || this.patterns.some((allowed) => patternCovers(allowed, pattern));
+  /** Whether the series named by `key` (a series key) may be read or written; `false` for a malformed key. */
+  allowsSeries(key: string): boolean {
+    if (this.everything) return true;
+    let series: SeriesId;
+    try {
+      series = parseSeriesKey(key);
+    } catch {
+      return false;
+    }
+    return this.allows(series);
   }
 
-  /** 403 `forbidden` naming the first of `patterns` reaching outside the allowed feeds. */
-  checkSubscription(patterns: Iterable<string>): void {
+  /** Whether everything `selector` matches may be read: it narrows one allowed selector. */
+  covers(selector: string): boolean {
+    if (this.everything) return true;
+    const inner = compileSelector(selector);
+    return this.selectors.some((outer) => selectorCovers(outer, inner));
+  }
+
+  /** 403 `forbidden` naming the first of `selectors` reaching outside the allowed series. */
+  checkSubscription(selectors: Iterable<string>): void {
     if (this.everything) return;
-    for (const pattern of patterns) {
-      if (!this.covers(pattern)) {
+    for (const selector of selectors) {
+      if (!this.covers(selector)) {
         throw new ApiError(
           403,
           'forbidden',
-          `${JSON.stringify(pattern)} reaches beyond the feeds this token may read`,
-          [{ field: 'feeds', reason: `${pattern} is not within ${this.patterns.join(', ')}` }],
+          `${JSON.stringify(selector)} reaches beyond the feeds this token may read`,
+          [{ field: 'feeds', reason: `${selector} is not within ${this.patterns.join(', ')}` }],
         );
       }
     }
   }
 
-  /** 403 `forbidden` unless the single feed `name` is allowed. */
-  checkName(name: string): void {
-    if (!this.allowsName(name)) {
-      throw new ApiError(403, 'forbidden', `the feed ${JSON.stringify(name)} is not one this token may read`);
+  /** 403 `forbidden` unless the single series named by `key` is allowed. */
+  checkSeries(key: string): void {
+    if (!this.allowsSeries(key)) {
+      throw new ApiError(403, 'forbidden', `the feed ${JSON.stringify(key)} is not one this token may read`);
     }
   }
 }

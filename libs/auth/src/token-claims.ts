@@ -1,5 +1,5 @@
 import { MAX_TOKEN_FEEDS, productIssueMessage, ROLES, tokenPrincipal, type Principal } from '@pulseboard/api';
-import { patternProblem } from '@pulseboard/protocol';
+import { compiledSelectorProblem } from '@pulseboard/core';
 import { z } from 'zod';
 
 // eslint-disable-next-line no-control-regex -- control characters are what is refused
@@ -25,7 +25,7 @@ const claimsSchema = z.object({
     .max(MAX_TOKEN_FEEDS, `feeds may list at most ${MAX_TOKEN_FEEDS} patterns`)
     .superRefine((feeds, ctx) => {
       for (const feed of feeds) {
-        const problem = patternProblem(feed);
+        const problem = compiledSelectorProblem(feed);
         if (problem !== undefined)
           ctx.addIssue({ code: 'custom', message: `feeds: ${JSON.stringify(feed)}: ${problem}` });
       }

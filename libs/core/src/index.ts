@@ -9,6 +9,7 @@ export * from './retention/feed.js';
 export * from './retention/partition-positions.js';
 export * from './retention/retention.js';
 export * from './subscriptions/pattern-trie.js';
+export * from './subscriptions/selector-matcher.js';
 export * from './subscriptions/subscription-registry.js';
 export * from './delivery/connection.js';
 export * from './delivery/delivery-observer.js';

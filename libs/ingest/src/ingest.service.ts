@@ -108,7 +108,7 @@ async function checkWritable(batch: PointBatch, producer: Principal): Promise<vo
     const feed = batch.feeds[i];
     let allowed = verdicts.get(feed);
     if (allowed === undefined) {
-      allowed = access.allowsName(feed);
+      allowed = access.allowsSeries(feed);
       verdicts.set(feed, allowed);
       if (verdicts.size % NAMES_PER_TURN === 0) await nextTurn();
     }

@@ -1,5 +1,7 @@
 export * from './feed-name.js';
 export * from './point.js';
+export * from './series.js';
+export * from './selector.js';
 export * from './errors.js';
 export * from './messages.js';
 export * from './control.js';

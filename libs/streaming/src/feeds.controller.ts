@@ -29,7 +29,7 @@ export class FeedsController {
     return this.feeds.list(
       query.match,
       query.limit ?? 10_000,
-      feeds.all ? undefined : (name) => feeds.allowsName(name),
+      feeds.all ? undefined : (name) => feeds.allowsSeries(name),
     );
   }
 

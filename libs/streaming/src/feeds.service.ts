@@ -33,7 +33,7 @@ export class FeedsService {
     const problem = feedNameProblem(name);
     if (problem !== undefined) throw new ApiError(400, 'invalid_feed_name', problem);
     // before the lookup, so that a forbidden name does not reveal whether the feed exists
-    access?.checkName(name);
+    access?.checkSeries(name);
     const feed = this.retention.get(name);
     if (feed === undefined) throw new ApiError(404, 'feed_not_found', `no feed named ${JSON.stringify(name)}`);
     const from = query.from ?? -Infinity;

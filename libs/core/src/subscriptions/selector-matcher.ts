@@ -1,0 +1,87 @@
+import { parseSelector, type LabelMatcher, type Labels, type Selector } from '@pulseboard/protocol';
+import { RE2JS } from 're2js';
+
+/** A label matcher ready to test label sets. */
+export interface CompiledMatcher extends LabelMatcher {
+  /** Whether the matcher accepts `value` (`""` for a missing label). */
+  accepts(value: string): boolean;
+}
+
+/** A selector with its regexes compiled: tests a series' labels (its name is matched by the pattern). */
+export interface CompiledSelector extends Selector {
+  readonly matchers: readonly CompiledMatcher[];
+  /** Whether the series' labels satisfy every matcher. */
+  matchesLabels(labels: Labels): boolean;
+}
+
+/** Distinct selectors kept compiled; past it, the oldest are compiled again when next used. */
+const CACHE_SIZE = 10_000;
+const cache = new Map<string, CompiledSelector>();
+
+/**
+ * Parses and compiles a selector, once per distinct text. Regexes use RE2's
+ * syntax and semantics (as PromQL does) and run on re2js, an automaton that
+ * takes time linear in the input whatever the pattern, so no selector can
+ * stall the server. `.` matches any character, newlines included (as in
+ * Prometheus 3). Throws `TypeError` with the reason when the selector or one
+ * of its regexes is invalid.
+ */
+export function compileSelector(text: string): CompiledSelector {
+  let compiled = cache.get(text);
+  if (compiled === undefined) {
+    const selector = parseSelector(text);
+    compiled = cache.get(selector.source) ?? compile(selector);
+    if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+    cache.set(text, compiled);
+  }
+  return compiled;
+}
+
+/** Why `text` is not a selector the server can match, or `undefined` when it is one. */
+export function compiledSelectorProblem(text: unknown): string | undefined {
+  if (typeof text !== 'string') return 'a selector must be a string';
+  try {
+    compileSelector(text);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+function compile(selector: Selector): CompiledSelector {
+  const matchers = selector.matchers.map(compileMatcher);
+  const matchesLabels =
+    matchers.length === 0
+      ? () => true
+      : (labels: Labels) => {
+          for (const matcher of matchers) if (!matcher.accepts(labels[matcher.label] ?? '')) return false;
+          return true;
+        };
+  return { ...selector, matchers, matchesLabels };
+}
+
+function compileMatcher(matcher: LabelMatcher): CompiledMatcher {
+  const { value } = matcher;
+  switch (matcher.op) {
+    case '=':
+      return { ...matcher, accepts: (actual) => actual === value };
+    case '!=':
+      return { ...matcher, accepts: (actual) => actual !== value };
+    case '=~': {
+      const regex = compileRegex(matcher.label, value);
+      return { ...matcher, accepts: (actual) => regex.matches(actual) };
+    }
+    case '!~': {
+      const regex = compileRegex(matcher.label, value);
+      return { ...matcher, accepts: (actual) => !regex.matches(actual) };
+    }
+  }
+}
+
+function compileRegex(label: string, source: string): RE2JS {
+  try {
+    return RE2JS.compile(source, RE2JS.DOTALL);
+  } catch (error) {
+    throw new TypeError(`the regex for ${label} is invalid: ${(error as Error).message}`, { cause: error });
+  }
+}
