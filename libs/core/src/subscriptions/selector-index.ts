@@ -25,9 +25,9 @@ class PatternEntries<T> {
     if (filed === undefined) this.others.add(entry);
     else {
       let values = this.byLabel.get(filed.label);
-      if (values === undefined) this.byLabel.set(filed.label, (values = new Map()));
+      if (values === undefined) this.byLabel.set(filed.label, (values = new Map<string, Set<SelectorEntry<T>>>()));
       let entries = values.get(filed.value);
-      if (entries === undefined) values.set(filed.value, (entries = new Set()));
+      if (entries === undefined) values.set(filed.value, (entries = new Set<SelectorEntry<T>>()));
       entries.add(entry);
     }
     this.size++;
