@@ -6,6 +6,13 @@ import type { CompiledSelector } from './selector-matcher.js';
 export interface SelectorEntry<T> {
   readonly selector: CompiledSelector;
   readonly value: T;
+  /** The label and values it is filed under, if any. */
+  filed?: Filing;
+}
+
+interface Filing {
+  readonly label: string;
+  readonly values: readonly string[];
 }
 
 /**
@@ -21,30 +28,67 @@ class PatternEntries<T> {
   size = 0;
 
   add(entry: SelectorEntry<T>): void {
-    const filed = fileUnder(entry.selector);
+    const filed = this.fileUnder(entry.selector);
+    entry.filed = filed;
     if (filed === undefined) this.others.add(entry);
     else {
-      let values = this.byLabel.get(filed.label);
-      if (values === undefined) this.byLabel.set(filed.label, (values = new Map<string, Set<SelectorEntry<T>>>()));
-      let entries = values.get(filed.value);
-      if (entries === undefined) values.set(filed.value, (entries = new Set<SelectorEntry<T>>()));
-      entries.add(entry);
+      let byValue = this.byLabel.get(filed.label);
+      if (byValue === undefined) this.byLabel.set(filed.label, (byValue = new Map<string, Set<SelectorEntry<T>>>()));
+      for (const value of filed.values) {
+        let entries = byValue.get(value);
+        if (entries === undefined) byValue.set(value, (entries = new Set<SelectorEntry<T>>()));
+        entries.add(entry);
+      }
     }
     this.size++;
   }
 
   remove(entry: SelectorEntry<T>): void {
-    const filed = fileUnder(entry.selector);
+    const { filed } = entry;
     if (filed === undefined) {
       if (this.others.delete(entry)) this.size--;
       return;
     }
-    const values = this.byLabel.get(filed.label);
-    const entries = values?.get(filed.value);
-    if (entries?.delete(entry) !== true) return;
-    this.size--;
-    if (entries.size === 0) values!.delete(filed.value);
-    if (values!.size === 0) this.byLabel.delete(filed.label);
+    const byValue = this.byLabel.get(filed.label);
+    if (byValue === undefined) return;
+    let removed = false;
+    for (const value of filed.values) {
+      const entries = byValue.get(value);
+      if (entries?.delete(entry) !== true) continue;
+      removed = true;
+      if (entries.size === 0) byValue.delete(value);
+    }
+    if (removed) this.size--;
+    if (byValue.size === 0) this.byLabel.delete(filed.label);
+  }
+
+  /**
+   * Where to file a selector: under one of its `=` matchers with a non-empty
+   * value (which a missing label cannot meet), the one whose shelf is
+   * emptiest so far, so that a low-cardinality label (`dc`) beside a
+   * high-cardinality one (`host`) does not pile selectors on one shelf; else
+   * under its first regex that is only a choice of literal values
+   * (`=~"a|b|c"`, as Grafana's multi-value variables write them), which is as
+   * good as several `=`.
+   */
+  private fileUnder(selector: CompiledSelector): Filing | undefined {
+    let best: Filing | undefined;
+    let fewest = Infinity;
+    for (const m of selector.matchers) {
+      if (m.op !== '=' || m.value === '') continue;
+      const shelf = this.byLabel.get(m.label)?.get(m.value)?.size ?? 0;
+      if (shelf < fewest) {
+        best = { label: m.label, values: [m.value] };
+        fewest = shelf;
+      }
+    }
+    if (best !== undefined) return best;
+    for (const m of selector.matchers) {
+      if (m.op !== '=~') continue;
+      const values = literalChoices(m.value);
+      if (values !== undefined) return { label: m.label, values };
+    }
+    return undefined;
   }
 
   match(labels: Labels, visit: (value: T) => void): void {
@@ -58,9 +102,19 @@ class PatternEntries<T> {
   }
 }
 
-/** The matcher an entry is filed under: its first `=` with a non-empty value (which a missing label cannot meet). */
-function fileUnder(selector: CompiledSelector): { label: string; value: string } | undefined {
-  return selector.matchers.find((m) => m.op === '=' && m.value !== '');
+/** Characters that make a regex more than a literal. */
+const REGEX_SYNTAX = /[\\.+*?()|[\]{}^$]/;
+
+/** The values `a|b|c` (or `(a|b|c)`) matches when each choice is a non-empty literal; `undefined` otherwise. */
+function literalChoices(source: string): string[] | undefined {
+  const inner =
+    source.startsWith('(?:') && source.endsWith(')')
+      ? source.slice(3, -1)
+      : source.startsWith('(') && source.endsWith(')')
+        ? source.slice(1, -1)
+        : source;
+  const choices = inner.split('|');
+  return choices.every((choice) => choice !== '' && !REGEX_SYNTAX.test(choice)) ? choices : undefined;
 }
 
 /**

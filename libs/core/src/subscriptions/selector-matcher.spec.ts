@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { formatSelector, type LabelMatcher, type Labels } from '@pulseboard/protocol';
 import { describe, expect, it } from 'vitest';
-import { compiledSelectorProblem, compileSelector } from './selector-matcher.js';
+import { compiledSelectorProblem, compileSelector, literalPrefix } from './selector-matcher.js';
 
 /**
  * PromQL's rules, written out plainly: a missing label reads as "", `=` and
@@ -69,5 +69,26 @@ describe('compiled selectors', () => {
     expect(compiledSelectorProblem('cpu{host=~"(a)\\\\1"}')).toMatch(/^the regex for host is invalid: .*escape/);
     expect(compiledSelectorProblem('cpu{host=~"a(?=b)"}')).toMatch(/^the regex for host is invalid: /);
     expect(compiledSelectorProblem('cpu{host=~"[a-f0-9]{32}"}')).toBeUndefined();
+  });
+
+  it('skip the automaton for values without the literal prefix every match starts with', () => {
+    expect(['web[0-9]+', 'ab?c', 'abc*', 'ab+', 'a|b', '(?i)web', '.*', 'x\\.y', 'eu-.*'].map(literalPrefix)).toEqual([
+      'web',
+      'a',
+      'ab',
+      'ab',
+      '',
+      '',
+      '',
+      'x',
+      'eu-',
+    ]);
+    const selector = compileSelector('cpu{host=~"ab?c"}');
+    expect(['ac', 'abc', 'abbc', 'bc'].map((host) => selector.matchesLabels({ host }))).toEqual([
+      true,
+      true,
+      false,
+      false,
+    ]);
   });
 });

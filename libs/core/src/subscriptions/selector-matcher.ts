@@ -68,14 +68,41 @@ function compileMatcher(matcher: LabelMatcher): CompiledMatcher {
     case '!=':
       return { ...matcher, accepts: (actual) => actual !== value };
     case '=~': {
-      const regex = compileRegex(matcher.label, value);
-      return { ...matcher, accepts: (actual) => regex.matches(actual) };
+      const matches = regexTest(matcher.label, value);
+      return { ...matcher, accepts: (actual) => matches(actual) };
     }
     case '!~': {
-      const regex = compileRegex(matcher.label, value);
-      return { ...matcher, accepts: (actual) => !regex.matches(actual) };
+      const matches = regexTest(matcher.label, value);
+      return { ...matcher, accepts: (actual) => !matches(actual) };
     }
   }
+}
+
+/**
+ * Whether a whole value matches the regex: values that lack its literal
+ * prefix (`web` of `web[0-9]+`) are refused without running the automaton,
+ * which most values a selector meets do.
+ */
+function regexTest(label: string, source: string): (value: string) => boolean {
+  const regex = compileRegex(label, source);
+  const prefix = literalPrefix(source);
+  if (prefix === '') return (value) => regex.matches(value);
+  return (value) => value.startsWith(prefix) && regex.matches(value);
+}
+
+/** Characters that end a regex's literal prefix. */
+const SYNTAX = new Set('\\.+*?()[]{}^$|');
+/** Quantifiers, which make the character before them optional or repeated. */
+const QUANTIFIERS = new Set('?*{');
+
+/** The literal text every match starts with, or '' (a regex with a `|` anywhere has none, to stay simple). */
+export function literalPrefix(source: string): string {
+  if (source.includes('|')) return '';
+  let end = 0;
+  while (end < source.length && !SYNTAX.has(source[end])) end++;
+  // `ab?` or `ab*`: the `b` may be absent
+  if (end < source.length && QUANTIFIERS.has(source[end])) end--;
+  return source.slice(0, Math.max(0, end));
 }
 
 function compileRegex(label: string, source: string): RE2JS {

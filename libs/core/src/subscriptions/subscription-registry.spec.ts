@@ -129,5 +129,19 @@ describe('SubscriptionRegistry', () => {
       const { registry } = setup();
       expect(registry.acquire(['cpu{b="1",a="2"}'])).toBe(registry.acquire(['cpu{a="2",b="1"}']));
     });
+
+    it('files a choice of literal values under each value, and takes it back on release', () => {
+      const { registry, add } = setup();
+      const choice = registry.acquire(['cpu{host=~"a|b"}']);
+      const grouped = registry.acquire(['cpu{host=~"(c|d)"}']);
+      add('cpu{host="b"}');
+      add('cpu{host="d"}');
+      add('cpu{host="ab"}');
+      expect(names(choice)).toEqual(['cpu{host="b"}']);
+      expect(names(grouped)).toEqual(['cpu{host="d"}']);
+      registry.release(choice);
+      add('cpu{host="a"}');
+      expect(names(choice)).toEqual(['cpu{host="b"}']);
+    });
   });
 });
