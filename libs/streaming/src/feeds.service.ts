@@ -1,25 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { ApiError, type FeedAccess } from '@pulseboard/api';
-import { compileSelector, downsampleMinMax, Retention, type Feed } from '@pulseboard/core';
-import {
-  canonicalSeriesKey,
-  parseSeriesKey,
-  patternMatches,
-  type FeedChunk,
-  type FeedInfo,
-  type SeriesId,
-} from '@pulseboard/protocol';
+import { compileSelector, downsampleMinMax, Retention } from '@pulseboard/core';
+import { canonicalSeriesKey, patternMatches, type FeedChunk, type FeedInfo } from '@pulseboard/protocol';
 
 export interface PointsQuery {
   from?: number;
   to?: number;
   maxPoints?: number;
-}
-
-/** A retained series named by its parts. */
-interface RetainedSeries extends SeriesId {
-  readonly key: string;
-  readonly segments: readonly string[];
 }
 
 /** Read side of retention for the HTTP API: series listing and time-window queries. */
@@ -37,18 +24,17 @@ export class FeedsService {
     const now = Date.now();
     const feeds: FeedInfo[] = [];
     for (const feed of this.retention.all()) {
-      const series = seriesOf(feed);
       if (
         selector !== undefined &&
-        !(patternMatches(selector.pattern, series.segments) && selector.matchesLabels(series.labels))
+        !(patternMatches(selector.pattern, feed.segments) && selector.matchesLabels(feed.labels))
       ) {
         continue;
       }
-      if (readable !== undefined && !readable.allows(series, series.segments)) continue;
+      if (readable !== undefined && !readable.allows(feed, feed.segments)) continue;
       feeds.push({
-        series: series.key,
-        name: series.name,
-        labels: series.labels,
+        series: feed.key,
+        name: feed.name,
+        labels: feed.labels,
         rate: feed.rate(now),
         last: feed.last(),
         retained: feed.size,
@@ -84,10 +70,4 @@ export class FeedsService {
     if (query.maxPoints !== undefined) points = downsampleMinMax(points, query.maxPoints);
     return { t: Array.from(points.t), v: Array.from(points.v) };
   }
-}
-
-/** The series a retained feed holds (retention names each feed by its series key). */
-function seriesOf(feed: Feed): RetainedSeries {
-  const { name, labels } = parseSeriesKey(feed.name);
-  return { key: feed.name, name, labels, segments: name.split('.') };
 }
