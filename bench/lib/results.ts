@@ -122,6 +122,11 @@ export interface EngineResult {
   jsonPointsPerSec?: number;
   parsePointsPerSec?: number;
   pipelinePointsPerSec?: number;
+  /** The pipeline for JSON points with 8 labels each. */
+  labelledPointsPerSec?: number;
+  /** The pipeline for line protocol without tags, and with 8 tags per line. */
+  linePointsPerSec?: number;
+  lineLabelledPointsPerSec?: number;
 }
 
 /** Subscription routing in one process (see `scenarios/patterns.ts`). */
