@@ -2,7 +2,7 @@ import { historyValue, maxRateValue, selectorValue } from '@pulseboard/api';
 import {
   annotationTextProblem,
   dashboardIdProblem,
-  feedNameProblem,
+  seriesKeyProblem,
   timestampProblem,
   type ControlEventName,
   type ErrorCode,
@@ -58,7 +58,7 @@ function checked<T = string>(problem: (value: unknown) => string | undefined, co
 }
 
 const dashboardId = checked(dashboardIdProblem, 'invalid_dashboard');
-const feedName = checked(feedNameProblem, 'invalid_feed_name');
+const feedName = checked(seriesKeyProblem, 'invalid_feed_name');
 // the same checks as annotations written any other way, answered as a bad message
 const annotationText = checked(annotationTextProblem, 'invalid_message');
 const timestamp = checked<number>(timestampProblem, 'invalid_message');
