@@ -6,8 +6,10 @@ import {
   type DashboardSummary,
   type FeedChunk,
   type FeedInfo,
+  type Labels,
   type SessionInfo,
 } from '@pulseboard/protocol';
+import { seriesIdOf } from './series-names';
 
 /** An HTTP answer other than success, with the contract's stable error `code`. */
 export class ApiError extends Error {
@@ -35,6 +37,25 @@ const TOKEN_CODES: ReadonlySet<string> = new Set(TOKEN_ERROR_CODES);
 /** Whether `code` says the page's token is missing, not valid or expired. */
 export function isTokenError(code: string): boolean {
   return TOKEN_CODES.has(code);
+}
+
+/** One series the server retains, as `GET /api/v1/feeds` lists it. */
+export interface SeriesInfo extends FeedInfo {
+  /** The series key: `cpu.usage{host="a"}`, or the name alone for a series without labels. */
+  series: string;
+  /** The feed (metric) name. */
+  name: string;
+  labels: Labels;
+}
+
+/**
+ * An entry of the feed list, whichever server answered: one without series
+ * lists a feed's name alone, which is then its series key too.
+ */
+export function seriesInfo(entry: FeedInfo & { series?: string; labels?: Labels }): SeriesInfo {
+  const series = entry.series ?? entry.name;
+  const id = seriesIdOf(series);
+  return { ...entry, series, name: id.name, labels: entry.labels ?? id.labels };
 }
 
 /** `from`/`to` (inclusive ms) and an optional pixel budget. */
@@ -147,13 +168,15 @@ export class PulseboardApi {
     });
   }
 
-  /** Feeds the server retains, sorted by name; `match` is a name or pattern. */
-  feeds(match?: string, signal?: AbortSignal): Promise<FeedInfo[]> {
+  /** Series the server retains, sorted by key; `match` is a selector (a name, a pattern, label matchers). */
+  async feeds(match?: string, signal?: AbortSignal): Promise<SeriesInfo[]> {
     const query = match === undefined || match === '' ? '' : `?${new URLSearchParams({ match })}`;
-    return this.#json<FeedInfo[]>(`/api/v1/feeds${query}`, { signal });
+    const listed = await this.#json<unknown>(`/api/v1/feeds${query}`, { signal });
+    if (!Array.isArray(listed)) throw new Error('the feed list is not a list');
+    return (listed as FeedInfo[]).map(seriesInfo);
   }
 
-  /** A feed's retained points in `[from, to]`; no points (not an error) when the feed is unknown. */
+  /** A series' retained points in `[from, to]` (by series key); no points (not an error) when it is unknown. */
   async points(feed: string, query: PointsQuery, signal?: AbortSignal): Promise<FeedChunk> {
     const params = new URLSearchParams();
     if (query.from !== undefined) params.set('from', String(Math.floor(query.from)));
