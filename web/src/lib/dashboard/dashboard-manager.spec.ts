@@ -1,6 +1,7 @@
-import type { DashboardDocument, FeedInfo } from '@pulseboard/protocol';
+import type { DashboardDocument } from '@pulseboard/protocol';
 import { describe, expect, it, vi } from 'vitest';
 import { PulseboardApi } from '../data/api';
+import { listedSeries } from '../data/testing/listed-series';
 import { DashboardManager } from './dashboard-manager.svelte';
 
 interface Call {
@@ -21,15 +22,7 @@ function server(options: { saved?: Record<string, DashboardDocument>; feeds?: st
     calls.push({ method, url, body });
     if (url.includes('/api/v1/feeds')) {
       const names = feedLists.length > 1 ? feedLists.shift()! : feedLists[0];
-      // a series key lists as a server that names series lists it: `series` the key, `name` the feed name
-      const entry = (key: string): FeedInfo & { series: string } => ({
-        series: key,
-        name: key.split('{')[0],
-        rate: 1,
-        last: null,
-        retained: 1,
-      });
-      return Promise.resolve(Response.json(names.map(entry)));
+      return Promise.resolve(Response.json(names.map((key) => listedSeries(key))));
     }
     if (url.endsWith('/api/v1/dashboards')) {
       const summaries = Object.entries(options.saved ?? {}).map(([id, { title, panels }]) => ({

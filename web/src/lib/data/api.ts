@@ -6,10 +6,8 @@ import {
   type DashboardSummary,
   type FeedChunk,
   type FeedInfo,
-  type Labels,
   type SessionInfo,
 } from '@pulseboard/protocol';
-import { seriesIdOf } from './series-names';
 
 /** An HTTP answer other than success, with the contract's stable error `code`. */
 export class ApiError extends Error {
@@ -39,24 +37,8 @@ export function isTokenError(code: string): boolean {
   return TOKEN_CODES.has(code);
 }
 
-/** One series the server retains, as `GET /api/v1/feeds` lists it. */
-export interface SeriesInfo extends FeedInfo {
-  /** The series key: `cpu.usage{host="a"}`, or the name alone for a series without labels. */
-  series: string;
-  /** The feed (metric) name. */
-  name: string;
-  labels: Labels;
-}
-
-/**
- * An entry of the feed list, whichever server answered: one without series
- * lists a feed's name alone, which is then its series key too.
- */
-export function seriesInfo(entry: FeedInfo & { series?: string; labels?: Labels }): SeriesInfo {
-  const series = entry.series ?? entry.name;
-  const id = seriesIdOf(series);
-  return { ...entry, series, name: id.name, labels: entry.labels ?? id.labels };
-}
+/** One series the server retains, as `GET /api/v1/feeds` lists it: its key, name and labels, and its stats. */
+export type SeriesInfo = FeedInfo;
 
 /** `from`/`to` (inclusive ms) and an optional pixel budget. */
 export interface PointsQuery {
@@ -173,7 +155,7 @@ export class PulseboardApi {
     const query = match === undefined || match === '' ? '' : `?${new URLSearchParams({ match })}`;
     const listed = await this.#json<unknown>(`/api/v1/feeds${query}`, { signal });
     if (!Array.isArray(listed)) throw new Error('the feed list is not a list');
-    return (listed as FeedInfo[]).map(seriesInfo);
+    return listed as FeedInfo[];
   }
 
   /** A series' retained points in `[from, to]` (by series key); no points (not an error) when it is unknown. */

@@ -1,6 +1,7 @@
 import type { FeedChunk } from '@pulseboard/protocol';
 import { describe, expect, it } from 'vitest';
-import { seriesInfo, type SeriesInfo } from './api';
+import type { SeriesInfo } from './api';
+import { listedSeries } from './testing/listed-series';
 import type { FeedSink } from './live-client.svelte';
 import { MAX_PANEL_SERIES, PanelData, type PanelDataSource } from './panel-data';
 
@@ -31,8 +32,7 @@ function source() {
     log,
     sink: () => sink!,
     answer: (series: string, chunk: FeedChunk) => answers.get(series)!(chunk),
-    list: (match: string, keys: string[]) =>
-      lists.get(match)!(keys.map((key) => seriesInfo({ name: key, rate: 1, last: null, retained: 1 }))),
+    list: (match: string, keys: string[]) => lists.get(match)!(keys.map((key) => listedSeries(key))),
   };
 }
 

@@ -1,25 +1,23 @@
 import type { FeedInfo } from '@pulseboard/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PulseboardApi } from '../data/api';
+import { listedSeries } from '../data/testing/listed-series';
 import { FeedExplorer, GROUP_PREVIEW, SHOWN_LIMIT } from './explorer.svelte';
 import { matchesSearch, parseSearch } from './feed-search';
 
-type Listed = FeedInfo & { series?: string };
-
-function feed(name: string, v = 1): Listed {
-  return { name, rate: 20, last: { t: 1_000, v }, retained: 100 };
+function feed(name: string, v = 1): FeedInfo {
+  return listedSeries(name, { rate: 20, last: { t: 1_000, v }, retained: 100 });
 }
 
-/** An entry of a server that names series: `series` is the key, `name` the feed name. */
-function series(key: string): Listed {
-  return { ...feed(key.split('{')[0]), series: key };
+function series(key: string): FeedInfo {
+  return listedSeries(key, { rate: 20, last: { t: 1_000, v: 1 }, retained: 100 });
 }
 
 /**
  * A stand-in for the server's two feed endpoints: the explorer's refresh timing
  * is what these tests check, and fake timers cannot drive a real socket.
  */
-function fakeServer(initial: Listed[]) {
+function fakeServer(initial: FeedInfo[]) {
   let feeds = initial;
   let status = 200;
   const requests: string[] = [];
@@ -43,7 +41,7 @@ function fakeServer(initial: Listed[]) {
   return {
     api: new PulseboardApi('', fetch),
     requests,
-    setFeeds(next: Listed[]) {
+    setFeeds(next: FeedInfo[]) {
       feeds = next;
     },
     setStatus(next: number) {

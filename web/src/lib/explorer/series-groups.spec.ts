@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { seriesInfo, type SeriesInfo } from '../data/api';
+import type { SeriesInfo } from '../data/api';
+import { listedSeries } from '../data/testing/listed-series';
 import { groupByName, isPlainFeed, labelText } from './series-groups';
 
 function info(series: string, rate = 1): SeriesInfo {
-  return seriesInfo({ series, name: series.split('{')[0], rate, last: null, retained: 10 });
+  return listedSeries(series, { rate, retained: 10 });
 }
 
 describe('groupByName', () => {
@@ -36,23 +37,5 @@ describe('groupByName', () => {
   it('calls a series of a group by its labels', () => {
     expect(labelText(info('cpu.usage{host="a",dc="eu"}'))).toBe('dc=eu, host=a');
     expect(labelText(info('cpu.usage'))).toBe('(no labels)');
-  });
-
-  it('reads lists from servers that name feeds only, and from those that name series', () => {
-    expect(seriesInfo({ name: 'demo.sine', rate: 1, last: null, retained: 1 })).toMatchObject({
-      series: 'demo.sine',
-      name: 'demo.sine',
-      labels: {},
-    });
-    expect(
-      seriesInfo({
-        series: 'cpu{host="a"}',
-        name: 'cpu',
-        labels: { host: 'a' },
-        rate: 1,
-        last: null,
-        retained: 1,
-      }),
-    ).toMatchObject({ series: 'cpu{host="a"}', name: 'cpu', labels: { host: 'a' } });
   });
 });
