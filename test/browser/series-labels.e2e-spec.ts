@@ -5,32 +5,11 @@ import type { DashboardDocument } from '@pulseboard/protocol';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ChromiumPages } from '../support/browser.js';
-import { getJson, post } from '../support/http.js';
+import { getJson, ingest, putDashboard } from '../support/http.js';
 import { chromiumAvailable } from '../support/requirements.js';
 import { ServerProcess } from '../support/server-process.js';
 
 const OUTPUT = 'test-output';
-
-interface LabelledPoint {
-  feed: string;
-  labels: Record<string, string>;
-  v: number;
-}
-
-/** Ingests points with labels as JSON and expects them accepted. */
-async function ingestLabelled(base: string, points: LabelledPoint[]): Promise<void> {
-  const res = await post(base, JSON.stringify({ points }), 'application/json');
-  if (res.status !== 202) throw new Error(`ingest answered ${res.status}: ${JSON.stringify(res.body)}`);
-}
-
-async function putDashboard(url: string, id: string, doc: DashboardDocument): Promise<void> {
-  const res = await fetch(`${url}/api/v1/dashboards/${id}`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(doc),
-  });
-  if (res.status !== 200 && res.status !== 201) throw new Error(`PUT answered ${res.status}: ${await res.text()}`);
-}
 
 describe.runIf(chromiumAvailable())('series with labels in the dashboard, in Chromium', () => {
   let server: ServerProcess;
@@ -58,7 +37,7 @@ describe.runIf(chromiumAvailable())('series with labels in the dashboard, in Chr
   });
 
   it('names each series of a panel by the labels that differ, and groups them by a label', async () => {
-    await ingestLabelled(server.url, [
+    await ingest(server.url, [
       { feed: 'cpu.usage', labels: { host: 'a', dc: 'eu' }, v: 1 },
       { feed: 'cpu.usage', labels: { host: 'b', dc: 'eu' }, v: 2 },
     ]);
@@ -86,12 +65,12 @@ describe.runIf(chromiumAvailable())('series with labels in the dashboard, in Chr
     expect(saved.body.panels[0]).toMatchObject({ feeds: ['cpu.usage'], groupBy: 'dc', aggregate: 'sum' });
 
     // a new point of one series arrives live and moves the sum
-    await ingestLabelled(server.url, [{ feed: 'cpu.usage', labels: { host: 'b', dc: 'eu' }, v: 42 }]);
+    await ingest(server.url, [{ feed: 'cpu.usage', labels: { host: 'b', dc: 'eu' }, v: 42 }]);
     await expect.poll(() => eu.textContent(), { timeout: 10_000 }).toContain('43');
   });
 
   it('lists a name with its label keys in the explorer, filters by label and opens one series', async () => {
-    await ingestLabelled(server.url, [
+    await ingest(server.url, [
       { feed: 'mem.used', labels: { host: 'a' }, v: 5 },
       { feed: 'mem.used', labels: { host: 'b' }, v: 6 },
     ]);

@@ -1,15 +1,8 @@
-import { parseSelector, type LabelMatcher, type Labels, type Selector } from '@pulseboard/protocol';
+import { labelsTest, parseSelector, type Labels, type RegexTest, type Selector } from '@pulseboard/protocol';
 import { RE2JS } from 're2js';
-
-/** A label matcher ready to test label sets. */
-export interface CompiledMatcher extends LabelMatcher {
-  /** Whether the matcher accepts `value` (`""` for a missing label). */
-  accepts(value: string): boolean;
-}
 
 /** A selector with its regexes compiled: tests a series' labels (its name is matched by the pattern). */
 export interface CompiledSelector extends Selector {
-  readonly matchers: readonly CompiledMatcher[];
   /** Whether the series' labels satisfy every matcher. */
   matchesLabels(labels: Labels): boolean;
 }
@@ -49,33 +42,7 @@ export function compiledSelectorProblem(text: unknown): string | undefined {
 }
 
 function compile(selector: Selector): CompiledSelector {
-  const matchers = selector.matchers.map(compileMatcher);
-  const matchesLabels =
-    matchers.length === 0
-      ? () => true
-      : (labels: Labels) => {
-          for (const matcher of matchers) if (!matcher.accepts(labels[matcher.label] ?? '')) return false;
-          return true;
-        };
-  return { ...selector, matchers, matchesLabels };
-}
-
-function compileMatcher(matcher: LabelMatcher): CompiledMatcher {
-  const { value } = matcher;
-  switch (matcher.op) {
-    case '=':
-      return { ...matcher, accepts: (actual) => actual === value };
-    case '!=':
-      return { ...matcher, accepts: (actual) => actual !== value };
-    case '=~': {
-      const matches = regexTest(matcher.label, value);
-      return { ...matcher, accepts: (actual) => matches(actual) };
-    }
-    case '!~': {
-      const matches = regexTest(matcher.label, value);
-      return { ...matcher, accepts: (actual) => !matches(actual) };
-    }
-  }
+  return { ...selector, matchesLabels: labelsTest(selector.matchers, regexTest) };
 }
 
 /**
@@ -83,7 +50,7 @@ function compileMatcher(matcher: LabelMatcher): CompiledMatcher {
  * prefix (`web` of `web[0-9]+`) are refused without running the automaton,
  * which most values a selector meets do.
  */
-function regexTest(label: string, source: string): (value: string) => boolean {
+function regexTest(source: string, label: string): RegexTest {
   const regex = compileRegex(label, source);
   const prefix = literalPrefix(source);
   if (prefix === '') return (value) => regex.matches(value);

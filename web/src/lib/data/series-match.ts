@@ -1,8 +1,9 @@
 import {
+  labelsTest,
   parseSelector,
   parseSeriesKey,
   patternMatches,
-  type LabelMatcher,
+  type RegexTest,
   type Selector,
   type SeriesId,
 } from '@pulseboard/protocol';
@@ -60,29 +61,14 @@ function compile(text: string): SeriesMatcher | undefined {
     return undefined;
   }
   const { pattern } = selector;
-  const tests = selector.matchers.map(labelTest);
-  return (series) => {
-    if (!patternMatches(pattern, series.name.split('.'))) return false;
-    // PromQL: a label the series does not have reads as ""
-    for (const test of tests) if (!test(series.labels)) return false;
-    return true;
-  };
+  const labels = labelsTest(selector.matchers, browserRegex);
+  return (series) => patternMatches(pattern, series.name.split('.')) && labels(series.labels);
 }
 
-function labelTest({ label, op, value }: LabelMatcher): (labels: SeriesId['labels']) => boolean {
-  const read = (labels: SeriesId['labels']) => (Object.hasOwn(labels, label) ? labels[label] : '');
-  switch (op) {
-    case '=':
-      return (labels) => read(labels) === value;
-    case '!=':
-      return (labels) => read(labels) !== value;
-    case '=~':
-    case '!~': {
-      const regex = wholeValueRegex(value);
-      if (regex === undefined) return () => true;
-      return op === '=~' ? (labels) => regex.test(read(labels)) : (labels) => !regex.test(read(labels));
-    }
-  }
+/** A regex the browser cannot compile is left to the server, which only sends what it matched. */
+function browserRegex(source: string): RegexTest | undefined {
+  const regex = wholeValueRegex(source);
+  return regex === undefined ? undefined : (value) => regex.test(value);
 }
 
 /**
