@@ -91,6 +91,29 @@ describe.runIf(redisServerAvailable())('two instances sharing a Redis stream', (
     expect(feeds.body).toMatchObject([{ name: 'c.v', retained: 5 }]);
   });
 
+  it('streams a Telegraf line with 8 tags under one series key, and resumes it on the other instance exactly', async () => {
+    await startPair();
+    const tags =
+      'host=web1.example.com,dc=fra1,region=eu-central,env=prod,service=checkout,team=payments,os=linux,arch=amd64';
+    const key =
+      'tg.usage{arch="amd64",dc="fra1",env="prod",host="web1.example.com",os="linux",region="eu-central",service="checkout",team="payments"}';
+    const line = (v: number) => `tg,${tags} usage=${v}`;
+    const selector = encodeURIComponent('tg.usage{host="web1.example.com",env!="test"}');
+    const onA = await open(`${a.url}/api/v1/stream?feeds=${selector}`);
+    expect((await post(a.url, [1, 2, 3].map(line).join('\n'), 'text/plain')).status).toBe(202);
+    await onA.untilPoints(key, 3);
+    expect(Object.keys((JSON.parse(onA.named('points')[0].data) as PointsData).feeds)).toEqual([key]);
+    const cursor = onA.lastId();
+    expect((await post(b.url, [4, 5].map(line).join('\n'), 'text/plain')).status).toBe(202);
+    await onA.untilPoints(key, 5);
+
+    const resumed = await open(`${b.url}/api/v1/stream?feeds=${selector}`, { 'last-event-id': cursor ?? '' });
+    await resumed.untilPoints(key, 2);
+    expect(resumed.points(key).v).toEqual([4, 5]);
+    expect(resumed.named('gap')).toEqual([]);
+    expect(onA.points(key).v).toEqual([1, 2, 3, 4, 5]);
+  });
+
   it('starts a new instance with the retained history of the stream', async () => {
     await startPair();
     await ingest(a.url, points('warm.v', [10, 20, 30]));

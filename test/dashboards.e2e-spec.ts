@@ -228,7 +228,7 @@ describe('dashboards API', () => {
     [
       'a bad feed name',
       document('Ops', { panels: [panel({ feeds: ['ok', 'a..b'] })] }),
-      'invalid_feed_name',
+      'invalid_pattern',
       ['panels.0.feeds.1'],
     ],
     ['an empty title', document(''), 'invalid_body', ['title']],

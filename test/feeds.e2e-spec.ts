@@ -24,6 +24,7 @@ describe('feeds API', () => {
     expect(res.status).toBe(200);
     expect(res.body.map((f) => f.name)).toEqual(['f.host1.cpu', 'f.host2.cpu']);
     expect(res.body[0]).toMatchObject({ name: 'f.host1.cpu', last: { t: 2000, v: 2 }, retained: 3 });
+    expect(res.body[0]).toMatchObject({ series: 'f.host1.cpu', labels: {} });
     expect(typeof res.body[0].rate).toBe('number');
     const all = await getJson<FeedInfo[]>(`${server.url}/api/v1/feeds`);
     expect(all.body.map((f) => f.name)).toEqual(['f.host1.cpu', 'f.host1.mem', 'f.host2.cpu']);
@@ -31,10 +32,42 @@ describe('feeds API', () => {
     expect(limited.body).toHaveLength(1);
   });
 
-  it('rejects an invalid match pattern', async () => {
-    const res = await getJson(`${server.url}/api/v1/feeds?match=a..b`);
-    expect(res.status).toBe(400);
-    expect(errorCode(res.body)).toBe('invalid_pattern');
+  it('rejects an invalid match selector, a regex that does not compile included', async () => {
+    for (const match of ['a..b', 'f.*.cpu{host="h1"', 'f.*.cpu{host=~"("}']) {
+      const res = await getJson(`${server.url}/api/v1/feeds?match=${encodeURIComponent(match)}`);
+      expect(res.status, match).toBe(400);
+      expect(errorCode(res.body), match).toBe('invalid_pattern');
+    }
+  });
+
+  it('matches a selector’s name pattern and its label matchers, a missing label reading as ""', async () => {
+    const list = async (match: string) =>
+      (await getJson<FeedInfo[]>(`${server.url}/api/v1/feeds?match=${encodeURIComponent(match)}`)).body.map(
+        (f) => f.series,
+      );
+    expect(await list('f.*.cpu{host!="h1"}')).toEqual(['f.host1.cpu', 'f.host2.cpu']);
+    expect(await list('f.*.cpu{host=~"|h1"}')).toEqual(['f.host1.cpu', 'f.host2.cpu']);
+    expect(await list('f.*.cpu{host="h1"}')).toEqual([]);
+    expect(await list('>{host=~".+"}')).toEqual([]);
+  });
+
+  it('routes a series key URL-encoded as one path segment, labels in any order', async () => {
+    const points = (key: string) => getJson(`${server.url}/api/v1/feeds/${encodeURIComponent(key)}/points`);
+    // braces, quotes, `=`, `,`, an escaped quote and a `/` (as %2F) in label values
+    for (const key of ['f.none{a="x,y=z",b="1"}', 'f.none{b="1",a="x,y=z"}', 'f.none{path="/var/log",q="\\"hi\\""}']) {
+      const res = await points(key);
+      expect(res.status, key).toBe(404);
+      expect(errorCode(res.body), key).toBe('feed_not_found');
+    }
+    for (const key of ['f.none{a="1"', 'f.none{a=1}', 'f.none{a="1",a="2"}', 'f.none{__name__="x"}']) {
+      const res = await points(key);
+      expect(res.status, key).toBe(400);
+      expect(errorCode(res.body), key).toBe('invalid_feed_name');
+    }
+    // a `/` left unencoded splits the key into two path segments: no such route
+    const split = await getJson(`${server.url}/api/v1/feeds/f.none%7Bpath%3D%22/var%22%7D/points`);
+    expect(split.status).toBe(404);
+    expect(errorCode(split.body)).toBe('not_found');
   });
 
   it('answers points in arrival order, selected by time with inclusive bounds', async () => {

@@ -23,7 +23,7 @@ async function ingestLines(url: string, body: string): Promise<void> {
 const MAX_STALL_MS = 300;
 
 describe('work one request makes the server do', () => {
-  const suite = hardenedSuite(() => startServer());
+  const suite = hardenedSuite(() => startServer({ MAX_SERIES: '1000000', MAX_SERIES_PER_NAME: '1000000' }));
 
   it('takes a line-protocol batch of 100,000 new feed names without stalling other clients', async () => {
     const body = distinctFeeds('burst', 100_000);
@@ -63,7 +63,9 @@ describe('work one request makes the server do', () => {
 
 describe('the retention byte budget', () => {
   const budget = 48 * 1024 * 1024;
-  const suite = hardenedSuite(() => startServer({ RETENTION_BYTES: String(budget) }));
+  const suite = hardenedSuite(() =>
+    startServer({ RETENTION_BYTES: String(budget), MAX_SERIES: '1000000', MAX_SERIES_PER_NAME: '1000000' }),
+  );
 
   it('holds the heap that many distinct feed names take to RETENTION_BYTES, and reports it', async () => {
     setFlagsFromString('--expose-gc');

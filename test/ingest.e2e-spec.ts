@@ -3,6 +3,7 @@ import { LogUnavailableError, type Log, type PointBatch } from '@pulseboard/core
 import type { FeedChunk, IngestResponse } from '@pulseboard/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorCode, getJson, post } from './support/http.js';
+import { listedSeries } from './support/listed-series.js';
 import { startServer, type TestServer } from './support/server.js';
 
 const json = (points: unknown[]): string => JSON.stringify({ points });
@@ -48,7 +49,7 @@ describe('POST /api/v1/ingest', () => {
     expect((await stored('i3.a')).body).toEqual({ t: [1, 2], v: [1, 2] });
   });
 
-  it('accepts InfluxDB line protocol, every line, with precision and ignored string fields', async () => {
+  it('accepts InfluxDB line protocol, every line: a series per field, tags as labels, precision, ignored strings', async () => {
     const body = [
       '# a comment',
       'cpu,region=eu,host=h1 usage=0.5,idle=99i,msg="hello world" 1764230400000000000',
@@ -62,14 +63,20 @@ describe('POST /api/v1/ingest', () => {
       accepted: 5,
       ignored: [{ line: 2, field: 'msg', reason: 'string fields are not stored' }],
     });
-    expect((await stored('cpu.h1.eu.usage')).body).toEqual({ t: [1764230400000, 1764230401000], v: [0.5, 0.75] });
-    expect((await stored('cpu.h1.eu.idle')).body.v).toEqual([99]);
-    expect((await stored('up.h1.ok')).body.v).toEqual([1]);
-    expect((await stored('up.h1.down')).body.v).toEqual([0]);
+    expect(await listedSeries(server.url, 'cpu.>')).toEqual({
+      'cpu.usage{host="h1",region="eu"}': { retained: 2, last: { t: 1764230401000, v: 0.75 } },
+      'cpu.idle{host="h1",region="eu"}': { retained: 1, last: { t: 1764230400000, v: 99 } },
+    });
+    expect(await listedSeries(server.url, 'up.>')).toEqual({
+      'up.ok{host="h1"}': { retained: 1, last: { t: expect.any(Number) as number, v: 1 } },
+      'up.down{host="h1"}': { retained: 1, last: { t: expect.any(Number) as number, v: 0 } },
+    });
 
     const seconds = await post<IngestResponse>(server.url, 'lp,x=y v=2 1764230400', 'text/plain', '?precision=s');
     expect(seconds.status).toBe(202);
-    expect((await stored('lp.y.v')).body.t).toEqual([1764230400000]);
+    expect(await listedSeries(server.url, 'lp.>')).toEqual({
+      'lp.v{x="y"}': { retained: 1, last: { t: 1764230400000, v: 2 } },
+    });
   });
 
   it('reads a line-protocol string field whose quotes hold a newline, as InfluxDB does', async () => {
@@ -84,9 +91,11 @@ describe('POST /api/v1/ingest', () => {
       accepted: 4,
       ignored: [{ line: 1, field: 'msg', reason: 'string fields are not stored' }],
     });
-    expect((await stored('log.h1.level')).body).toEqual({ t: [1764230400000, 1764230401000], v: [3, 2] });
-    expect((await stored('log.h1.code')).body.v).toEqual([28]);
-    expect((await stored('log.h2.level')).body.v).toEqual([1]);
+    expect(await listedSeries(server.url, 'log.>')).toEqual({
+      'log.level{host="h1"}': { retained: 2, last: { t: 1764230401000, v: 2 } },
+      'log.code{host="h1"}': { retained: 1, last: { t: 1764230400000, v: 28 } },
+      'log.level{host="h2"}': { retained: 1, last: { t: expect.any(Number) as number, v: 1 } },
+    });
 
     // lines are numbered as an editor shows them: the bad line starts on the fifth
     const bad = await post(server.url, `${body}\nlog,host=h3 level=oops`, 'text/plain');

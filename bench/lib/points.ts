@@ -37,16 +37,51 @@ export interface BodyLayout {
   stepMs?: number;
   /** By the feed's index in `feeds`; default {@link sampleValue}. */
   value?: (feed: number) => number;
+  /** By the feed's index in `feeds`: the point's labels; default none. */
+  labels?: (feed: number) => Record<string, string>;
+}
+
+/** What a Telegraf-like agent attaches to a host's metrics: 8 labels, by feed index. */
+export function agentLabels(feed: number): Record<string, string> {
+  return {
+    host: `web${feed}.example.com`,
+    dc: 'fra1',
+    region: 'eu-central',
+    env: 'prod',
+    service: 'checkout',
+    team: 'payments',
+    os: 'linux',
+    arch: 'amd64',
+  };
+}
+
+/**
+ * InfluxDB line protocol with `count` points over the feeds: measurement
+ * `bench`, field `f<i>`, and with `labelled` the feed's 8 agent labels as tags.
+ */
+export function lineBody(count: number, t: number, labelled: boolean): string {
+  const lines: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const feed = i % FEEDS.length;
+    const tags = labelled
+      ? Object.entries(agentLabels(feed))
+          .map(([k, v]) => `,${k}=${v}`)
+          .join('')
+      : '';
+    lines.push(`bench${tags} f${feed}=${sampleValue()} ${(t + i) * 1_000_000}`);
+  }
+  return lines.join('\n');
 }
 
 /** `{"points":[...]}` with `count` points over the feeds, round-robin from `first`. */
 export function pointsBody(count: number, t: number, first = 0, layout: BodyLayout = {}): string {
-  const { feeds = FEEDS, stepMs = 0, value = sampleValue } = layout;
+  const { feeds = FEEDS, stepMs = 0, value = sampleValue, labels } = layout;
   let body = '{"points":[';
   for (let i = 0; i < count; i++) {
     const feed = (first + i) % feeds.length;
     const at = Math.round(t + i * stepMs);
-    body += `${i === 0 ? '' : ','}{"feed":"${feeds[feed]}","t":${at},"v":${value(feed)}}`;
+    const labelled = labels === undefined ? '' : `,"labels":${JSON.stringify(labels(feed))}`;
+    body += `${i === 0 ? '' : ','}{"feed":"${feeds[feed]}"${labelled},"t":${at},"v":${value(feed)}}`;
   }
   return body + ']}';
 }

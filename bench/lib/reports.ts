@@ -173,6 +173,9 @@ export interface EngineReport {
   jsonPointsPerSec: number;
   parsePointsPerSec: number;
   pipelinePointsPerSec: number;
+  labelledPointsPerSec: number;
+  linePointsPerSec: number;
+  lineLabelledPointsPerSec: number;
   bodyBytes: number;
 }
 
@@ -182,6 +185,9 @@ export function engineReport(data: unknown): EngineReport {
     jsonPointsPerSec: num(m, 'jsonPointsPerSec'),
     parsePointsPerSec: num(m, 'parsePointsPerSec'),
     pipelinePointsPerSec: num(m, 'pipelinePointsPerSec'),
+    labelledPointsPerSec: num(m, 'labelledPointsPerSec'),
+    linePointsPerSec: num(m, 'linePointsPerSec'),
+    lineLabelledPointsPerSec: num(m, 'lineLabelledPointsPerSec'),
     bodyBytes: num(m, 'bodyBytes'),
   };
 }

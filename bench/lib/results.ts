@@ -122,6 +122,11 @@ export interface EngineResult {
   jsonPointsPerSec?: number;
   parsePointsPerSec?: number;
   pipelinePointsPerSec?: number;
+  /** The pipeline for JSON points with 8 labels each. */
+  labelledPointsPerSec?: number;
+  /** The pipeline for line protocol without tags, and with 8 tags per line. */
+  linePointsPerSec?: number;
+  lineLabelledPointsPerSec?: number;
 }
 
 /** Subscription routing in one process (see `scenarios/patterns.ts`). */
@@ -138,6 +143,11 @@ export interface PatternsResult {
   /** The same routing by testing every subscription's patterns. */
   scanNs?: number;
   matched?: number;
+  /** A new series with 8 labels joining its subscriptions among as many selectors with label matchers (whole `Retention.apply`). */
+  labelledNs?: number;
+  /** The same routing by testing every subscription's selectors. */
+  labelledScanNs?: number;
+  labelledMatched?: number;
 }
 
 /** One reading of the dashboard's JS heap, after a forced GC. */

@@ -2,19 +2,21 @@
 import 'reflect-metadata';
 import { performance } from 'node:perf_hooks';
 import { MemoryLog, Retention } from '@pulseboard/core';
-import { parseJsonPoints, type ParseOptions } from '@pulseboard/ingest';
+import { parseJsonPoints, parseLineProtocol, type ParseOptions } from '@pulseboard/ingest';
 import { num, serve } from '../lib/ipc.js';
-import { pointsBody } from '../lib/points.js';
+import { agentLabels, lineBody, pointsBody } from '../lib/points.js';
 
 /*
  * The engine's ingest path without HTTP: the same bodies, decoded as the
  * server decodes them, appended to a MemoryLog that retention tails (the
- * server's defaults). Three stages, to see where the time goes.
+ * server's defaults). Three stages, to see where the time goes; then the
+ * whole pipeline again for points with 8 labels (JSON `labels`, and line
+ * protocol tags) beside line protocol without tags, to see what labels cost.
  */
 
 const SLICE_MS = 50;
 
-type Stage = 'json' | 'parse' | 'pipeline';
+type Stage = 'json' | 'parse' | 'pipeline' | 'labelled' | 'line' | 'lineLabelled';
 
 function runStage(stage: Stage, bodies: Buffer[], ms: number): { points: number; ms: number } {
   const retention = new Retention({ retentionMs: 15 * 60_000, maxPointsPerFeed: 100_000, maxBytes: 256 * 1024 * 1024 });
@@ -34,10 +36,13 @@ function runStage(stage: Stage, bodies: Buffer[], ms: number): { points: number;
         points += (decoded as { points: unknown[] }).points.length;
         continue;
       }
-      const result = parseJsonPoints(text, options());
+      const result =
+        stage === 'line' || stage === 'lineLabelled'
+          ? parseLineProtocol(text, { ...options(), precision: 'ns' })
+          : parseJsonPoints(text, options());
       if (!result.ok) throw new Error(result.message);
       points += result.batch.feeds.length;
-      if (stage === 'pipeline') void log.append(result.batch);
+      if (stage !== 'parse') void log.append(result.batch);
     }
     retention.sweep();
     elapsed = performance.now() - started;
@@ -46,17 +51,28 @@ function runStage(stage: Stage, bodies: Buffer[], ms: number): { points: number;
 }
 
 function run(pointsPerBody: number, warmupMs: number, stageMs: number): unknown {
-  const bodies = Array.from({ length: 16 }, (_, i) => Buffer.from(pointsBody(pointsPerBody, Date.now(), i)));
+  const bodiesOf = (make: (i: number) => string): Buffer[] =>
+    Array.from({ length: 16 }, (_, i) => Buffer.from(make(i)));
+  const now = Date.now();
+  const plain = bodiesOf((i) => pointsBody(pointsPerBody, now, i));
+  const bodies: Record<Stage, Buffer[]> = {
+    json: plain,
+    parse: plain,
+    pipeline: plain,
+    labelled: bodiesOf((i) => pointsBody(pointsPerBody, now, i, { labels: agentLabels })),
+    line: bodiesOf(() => lineBody(pointsPerBody, now, false)),
+    lineLabelled: bodiesOf(() => lineBody(pointsPerBody, now, true)),
+  };
   const result: Record<string, number> = {};
-  for (const stage of ['json', 'parse', 'pipeline'] as const) {
-    runStage(stage, bodies, warmupMs);
+  for (const stage of ['json', 'parse', 'pipeline', 'labelled', 'line', 'lineLabelled'] as const) {
+    runStage(stage, bodies[stage], warmupMs);
     const cpu = process.cpuUsage();
-    const { points, ms } = runStage(stage, bodies, stageMs);
+    const { points, ms } = runStage(stage, bodies[stage], stageMs);
     const used = process.cpuUsage(cpu);
     result[`${stage}PointsPerSec`] = (points / ms) * 1000;
     result[`${stage}CpuPct`] = ((used.user + used.system) / 1000 / ms) * 100;
   }
-  return { ...result, bodyBytes: bodies[0].length };
+  return { ...result, bodyBytes: plain[0].length };
 }
 
 serve({

@@ -89,6 +89,9 @@ export async function runIngestEngine(config: BenchConfig): Promise<EngineResult
       jsonPointsPerSec: report.jsonPointsPerSec,
       parsePointsPerSec: report.parsePointsPerSec,
       pipelinePointsPerSec: report.pipelinePointsPerSec,
+      labelledPointsPerSec: report.labelledPointsPerSec,
+      linePointsPerSec: report.linePointsPerSec,
+      lineLabelledPointsPerSec: report.lineLabelledPointsPerSec,
     };
   } catch (error) {
     return { status: 'failed', reason: errorText(error) };

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import { batchOf, Retention, SubscriptionRegistry } from '@pulseboard/core';
-import { parsePattern, patternMatches, type FeedPattern } from '@pulseboard/protocol';
+import { batchOf, compileSelector, Retention, SubscriptionRegistry } from '@pulseboard/core';
+import { parsePattern, patternMatches, seriesKey, type FeedPattern, type Labels } from '@pulseboard/protocol';
 import type { PatternsResult } from '../lib/results.js';
 
 /*
@@ -65,5 +65,86 @@ export function runPatterns(feeds = 10_000, subscriptions = 10_000, newFeeds = 1
   }
   const scanNs = ((performance.now() - started) * 1e6) / names.length;
   registry.close();
-  return { status: 'ok', feeds, subscriptions, newFeeds, acquireUs, trieNs, scanNs, matched };
+  return {
+    status: 'ok',
+    feeds,
+    subscriptions,
+    newFeeds,
+    acquireUs,
+    trieNs,
+    scanNs,
+    matched,
+    ...runLabelled(subscriptions, newFeeds),
+  };
+}
+
+/**
+ * Distinct selectors as dashboards write them, each with label matchers:
+ * most by host; by data centre and host with a negative matcher; Grafana's
+ * multi-value form (`host=~"h1|h2|h3"`); a regex over regions with a host;
+ * by tenant over every name; and one in a hundred a regex no index can file
+ * (`host=~"h12[0-9]+"`), tested against every new series of its names.
+ */
+function labelledSelectors(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => {
+    const metric = METRICS[i % METRICS.length];
+    switch (i % 10) {
+      case 0:
+        return `${metric}{dc="dc${i % 20}",env!="test",host="h${i}"}`;
+      case 1:
+        return i % 100 === 1 ? `*.*{host=~"h${i}[0-9]+"}` : `${metric}{host=~"h${i}|h${i + 1}|h${i + 2}"}`;
+      case 2:
+        return `>{tenant="t${i}"}`;
+      case 3:
+        return `${metric}{region=~"eu-[0-1]",host="h${i}"}`;
+      default:
+        return `${metric}{host="h${i}"}`;
+    }
+  });
+}
+
+/** What a Telegraf-like agent attaches: 8 labels, over as many hosts and tenants as there are selectors. */
+function agentLabels(i: number, spread: number): Labels {
+  return {
+    host: `h${(i * 7) % spread}`,
+    dc: `dc${i % 20}`,
+    region: `eu-${i % 4}`,
+    env: i % 10 === 0 ? 'test' : 'prod',
+    tenant: `t${(i * 3) % spread}`,
+    service: `svc${i % 30}`,
+    os: 'linux',
+    pod: `p${i}`,
+  };
+}
+
+/** Routing new series with 8 labels among subscriptions with label matchers, against testing every selector. */
+function runLabelled(
+  subscriptions: number,
+  newSeries: number,
+): Pick<PatternsResult, 'labelledNs' | 'labelledScanNs' | 'labelledMatched'> {
+  const retention = new Retention({ retentionMs: 3_600_000, maxPointsPerFeed: 16, maxBytes: 1e9 });
+  const registry = new SubscriptionRegistry(retention);
+  const selectors = labelledSelectors(subscriptions);
+  for (const selector of selectors) registry.acquire([selector]);
+  const keys = Array.from({ length: newSeries }, (_, i) =>
+    seriesKey(METRICS[i % METRICS.length], agentLabels(i, subscriptions)),
+  );
+  let position = 0;
+  let started = performance.now();
+  for (const key of keys)
+    retention.apply({ ...batchOf([{ feed: key, t: 0, v: 0 }]), position: ++position, arrivedAt: 0 });
+  const labelledNs = ((performance.now() - started) * 1e6) / keys.length;
+
+  const compiled = selectors.map((s) => compileSelector(s));
+  const series = [...retention.all()];
+  let labelledMatched = 0;
+  started = performance.now();
+  for (const feed of series) {
+    for (const selector of compiled) {
+      if (patternMatches(selector.pattern, feed.segments) && selector.matchesLabels(feed.labels)) labelledMatched++;
+    }
+  }
+  const labelledScanNs = ((performance.now() - started) * 1e6) / series.length;
+  registry.close();
+  return { labelledNs, labelledScanNs, labelledMatched };
 }

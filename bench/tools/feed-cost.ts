@@ -14,13 +14,22 @@ import { parseLineProtocol } from '@pulseboard/ingest';
 
 const BATCH = 10_000;
 
-/** Names of three shapes: short, typical, and the longest with the most segments a name may have. */
+/**
+ * Names of three shapes: short, typical, and the longest with the most
+ * segments a name may have; then a series with 8 labels, as an agent sends
+ * them (line protocol tags, so the series is `cpu.usage{arch=…,…,host=…}`).
+ */
 const SHAPES: { label: string; name: (i: number) => string }[] = [
   { label: 'short (h123456.v)', name: (i) => `h${i}.v` },
   { label: 'typical (fleet.eu-west-1.host123456.cpu.user)', name: (i) => `fleet.eu-west-1.host${i}.cpu.user` },
   {
     label: '197 characters, 49 segments of up to three',
     name: (i) => `${String(i).padStart(7, '0')}${'.abc'.repeat(47)}.a`,
+  },
+  {
+    label: '8 labels (cpu.usage{arch="amd64",…,host="web123456.example.com",…}, 171 characters)',
+    name: (i) =>
+      `cpu,host=web${i}.example.com,dc=fra1,region=eu-central,env=prod,service=checkout,team=payments,os=linux,arch=amd64.usage`,
   },
 ];
 
@@ -37,7 +46,7 @@ function memory(gc: () => void): number {
   return heapUsed + arrayBuffers;
 }
 
-/** Line protocol for `count` feeds of a shape: the feed name is the measurement and the field key. */
+/** Line protocol for `count` feeds of a shape: the feed name is the measurement (with its tags) and the field key. */
 function body(name: (i: number) => string, from: number, count: number): string {
   const lines: string[] = [];
   for (let i = from; i < from + count; i++) {

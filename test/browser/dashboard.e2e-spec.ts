@@ -5,7 +5,7 @@ import type { DashboardDocument, Panel } from '@pulseboard/protocol';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ChromiumPages } from '../support/browser.js';
-import { getJson, ingest } from '../support/http.js';
+import { getJson, ingest, putDashboard } from '../support/http.js';
 import { freePort } from '../support/ports.js';
 import { chromiumAvailable } from '../support/requirements.js';
 import { ServerProcess } from '../support/server-process.js';
@@ -23,15 +23,6 @@ const panel = (id: string, feeds: string[], x = 0, y = 0): Panel => ({
   w: 6,
   h: 4,
 });
-
-async function putDashboard(url: string, id: string, doc: DashboardDocument): Promise<void> {
-  const res = await fetch(`${url}/api/v1/dashboards/${id}`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(doc),
-  });
-  if (res.status !== 200 && res.status !== 201) throw new Error(`PUT answered ${res.status}: ${await res.text()}`);
-}
 
 describe.runIf(chromiumAvailable())('the dashboard in Chromium', () => {
   let server: ServerProcess;

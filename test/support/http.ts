@@ -1,4 +1,4 @@
-import type { ErrorBody, Point } from '@pulseboard/protocol';
+import type { DashboardDocument, ErrorBody, Point } from '@pulseboard/protocol';
 
 export interface JsonResponse<T> {
   status: number;
@@ -40,4 +40,14 @@ export function errorCode(body: unknown): string {
     throw new Error(`not a contract error body: ${JSON.stringify(body)}`);
   }
   return error.code;
+}
+
+/** Saves a dashboard document under `id` and expects it stored. */
+export async function putDashboard(base: string, id: string, doc: DashboardDocument): Promise<void> {
+  const res = await fetch(`${base}/api/v1/dashboards/${id}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(doc),
+  });
+  if (res.status !== 200 && res.status !== 201) throw new Error(`PUT answered ${res.status}: ${await res.text()}`);
 }

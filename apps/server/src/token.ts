@@ -1,13 +1,15 @@
 import { parseArgs } from 'node:util';
 import { ROLES, type Role } from '@pulseboard/api';
 import { mintToken, parseTtl } from '@pulseboard/auth';
-import { patternProblem } from '@pulseboard/protocol';
+import { compiledSelectorProblem } from '@pulseboard/core';
+import { splitSelectorList } from '@pulseboard/protocol';
 
-const USAGE = `usage: npm run token -- --role viewer|producer|admin [--feeds 'host1.>,*.cpu.user'] [--ttl 1h] [--sub id] [--name "Display name"]
+const USAGE = `usage: npm run token -- --role viewer|producer|admin [--feeds 'host1.>,>{tenant="acme"}'] [--ttl 1h] [--sub id] [--name "Display name"]
 
 Prints a token signed with AUTH_SECRET (the server's secret, from the environment).
   --role   what the token may do (default viewer)
-  --feeds  comma-separated feed patterns it may read or write (default: every feed)
+  --feeds  comma-separated selectors of the series it may read or write (default: every series);
+           commas inside braces belong to the selector
   --ttl    lifetime: 90s, 15m, 1h, 7d (default 1h)
   --sub    subject: who the token is for (default <role>-cli)
   --name   name shown in presence lists (default: the subject)`;
@@ -44,12 +46,14 @@ if (!(ROLES as readonly string[]).includes(values.role)) fail(`--role must be on
 const role = values.role as Role;
 const ttl = parseTtl(values.ttl);
 if (ttl === undefined) fail(`--ttl ${JSON.stringify(values.ttl)} is not a duration like 90s, 15m, 1h or 7d`);
-const feeds = values.feeds
-  ?.split(',')
-  .map((feed) => feed.trim())
-  .filter((feed) => feed !== '');
+const feeds =
+  values.feeds === undefined
+    ? undefined
+    : splitSelectorList(values.feeds)
+        .map((feed) => feed.trim())
+        .filter((feed) => feed !== '');
 for (const feed of feeds ?? []) {
-  const problem = patternProblem(feed);
+  const problem = compiledSelectorProblem(feed);
   if (problem !== undefined) fail(`--feeds ${JSON.stringify(feed)}: ${problem}`);
 }
 

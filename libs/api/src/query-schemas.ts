@@ -1,4 +1,5 @@
-import { patternProblem } from '@pulseboard/protocol';
+import { compiledSelectorProblem, compileSelector } from '@pulseboard/core';
+import { splitSelectorList } from '@pulseboard/protocol';
 import { z } from 'zod';
 
 /** A query parameter given once (`?a=1`) or repeated (`?a=1&a=2`), as one string. */
@@ -24,49 +25,65 @@ export const timestampParam: z.ZodType<number, string | string[]> = queryString.
 );
 
 /**
- * Comma-separated feed names and patterns (`a.b,c.*`); empty means none.
- * Each is validated, and a bad one answers `invalid_pattern` naming it.
+ * Comma-separated selectors (`a.b,c.*,cpu{host=~"a|b",dc="x"}`: commas inside
+ * braces belong to the selector); empty means none. Each is validated, a bad
+ * one answers `invalid_pattern` naming it, and each is given on in canonical
+ * form, so that matchers written in any order are one subscription.
  */
-export function feedListParam(maxFeeds: number): z.ZodType<string[], string | string[]> {
+export function selectorListParam(maxFeeds: number): z.ZodType<string[], string | string[]> {
   return queryString.transform((value, ctx) => {
-    const feeds = [
+    const texts = [
       ...new Set(
-        value
-          .split(',')
-          // spaces only: a CR, LF or tab is refused as part of a bad pattern, not quietly removed
+        splitSelectorList(value)
+          // spaces only: a CR, LF or tab is refused as part of a bad selector, not quietly removed
           .map((s) => s.replace(/^ +| +$/g, ''))
           .filter((s) => s !== ''),
       ),
     ];
-    if (feeds.length > maxFeeds) {
+    // counted before anything is compiled
+    if (texts.length > maxFeeds) {
       ctx.addIssue({
         code: 'custom',
-        message: `at most ${maxFeeds} feeds or patterns per request`,
+        message: `at most ${maxFeeds} feeds or selectors per request`,
         params: { code: 'too_many_subscriptions' },
       });
       return z.NEVER;
     }
-    for (const feed of feeds) checkPattern(feed, ctx);
-    return feeds;
+    const selectors = new Set<string>();
+    for (const text of texts) {
+      const selector = canonicalSelector(text, ctx);
+      if (selector !== undefined) selectors.add(selector);
+    }
+    return [...selectors];
   });
 }
 
-/** One feed name or pattern. */
-export const patternParam: z.ZodType<string, string | string[]> = queryString.superRefine(checkPattern);
+/** One selector, in canonical form. */
+export const selectorParam: z.ZodType<string, string | string[]> = queryString.transform(
+  (value, ctx) => canonicalSelector(value, ctx) ?? z.NEVER,
+);
 
-/** One feed name or pattern in a JSON message. */
-export const patternValue: z.ZodType<string> = z.string().superRefine(checkPattern);
+/** One selector in a JSON message, in canonical form. */
+export const selectorValue: z.ZodType<string, string> = z
+  .string()
+  .transform((value, ctx) => canonicalSelector(value, ctx) ?? z.NEVER);
 
-/** Adds an `invalid_pattern` issue when `value` is not a feed name or pattern. */
-function checkPattern(value: string, ctx: z.RefinementCtx): void {
-  const problem = patternProblem(value);
+/**
+ * The canonical text of the selector `value` (matchers sorted, duplicates
+ * dropped), or `undefined` with an `invalid_pattern` issue when it is not a
+ * selector the server can match (a regex that does not compile included).
+ */
+function canonicalSelector(value: string, ctx: z.RefinementCtx): string | undefined {
+  const problem = compiledSelectorProblem(value);
   if (problem !== undefined) {
     ctx.addIssue({
       code: 'custom',
-      message: `invalid feed or pattern ${JSON.stringify(value)}: ${problem}`,
+      message: `invalid selector ${JSON.stringify(value)}: ${problem}`,
       params: { code: 'invalid_pattern' },
     });
+    return undefined;
   }
+  return compileSelector(value).source;
 }
 
 export { queryString };

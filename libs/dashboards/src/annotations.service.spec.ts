@@ -80,6 +80,14 @@ describe('AnnotationsService', () => {
     expect(await service.list('ops')).toEqual([created, other]);
   });
 
+  it('stores the series an annotation is about by its canonical key', async () => {
+    const created = await service.create(
+      { dashboard: 'ops', t: 1000, text: 'spike', feed: 'cpu.usage{region="eu", host="h1"}' },
+      author('ada'),
+    );
+    expect(created.feed).toBe('cpu.usage{host="h1",region="eu"}');
+  });
+
   it('accepts the bounds of t and text', async () => {
     await service.create({ dashboard: 'ops', t: 0, text: 'x' }, author('ada'));
     await service.create(
@@ -95,6 +103,7 @@ describe('AnnotationsService', () => {
     ['a dashboard that is too long', { dashboard: 'd'.repeat(129) }, 'invalid_dashboard'],
     ['a bad feed', { feed: 'a..b' }, 'invalid_feed_name'],
     ['a feed that is not a string', { feed: 42 }, 'invalid_feed_name'],
+    ['a series key that does not close', { feed: 'cpu{host="a"' }, 'invalid_feed_name'],
     ['a t that is not a number', { t: '1000' }, 'bad_request'],
     ['a NaN t', { t: NaN }, 'bad_request'],
     ['an infinite t', { t: Infinity }, 'bad_request'],

@@ -3,7 +3,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ApiError, type Principal } from '@pulseboard/api';
 import {
   annotationTextProblem,
-  feedNameProblem,
+  canonicalSeriesKey,
+  seriesKeyProblem,
   HOME_DASHBOARD_ID,
   timestampProblem,
   type AnnotateMessage,
@@ -143,10 +144,10 @@ function checkText(text: unknown): string {
   return text as string;
 }
 
-/** The feed an annotation is about, or `null` for the whole dashboard. */
+/** The series (its key, canonical) an annotation is about, or `null` for the whole dashboard. */
 function checkFeed(feed: unknown): string | null {
   if (feed === undefined || feed === null) return null;
-  const problem = feedNameProblem(feed);
+  const problem = seriesKeyProblem(feed);
   if (problem !== undefined) throw new ApiError(400, 'invalid_feed_name', problem);
-  return feed as string;
+  return canonicalSeriesKey(feed as string);
 }

@@ -116,14 +116,33 @@ describe('dashboardDocumentSchema', () => {
     [
       'a bad feed name',
       document({ panels: [panel({ feeds: ['ok.feed', 'a..b'] })] }),
-      'invalid_feed_name',
+      'invalid_pattern',
       ['panels.0.feeds.1'],
     ],
     [
-      'a feed name with a wildcard',
-      document({ panels: [panel({ feeds: ['host1.>'] })] }),
-      'invalid_feed_name',
+      'a selector with an unclosed matcher',
+      document({ panels: [panel({ feeds: ['cpu.usage{host="a"'] })] }),
+      'invalid_pattern',
       ['panels.0.feeds.0'],
+    ],
+    [
+      'a selector with a bad label key',
+      document({ panels: [panel({ feeds: ['cpu.usage{__name__="a"}'] })] }),
+      'invalid_pattern',
+      ['panels.0.feeds.0'],
+    ],
+    [
+      'a groupBy that is not a label key',
+      document({ panels: [panel({ groupBy: 'a-b' })] }),
+      'invalid_body',
+      ['panels.0.groupBy'],
+    ],
+    ['an empty groupBy', document({ panels: [panel({ groupBy: '' })] }), 'invalid_body', ['panels.0.groupBy']],
+    [
+      'an unknown aggregate',
+      document({ panels: [panel({ aggregate: 'median' })] }),
+      'invalid_body',
+      ['panels.0.aggregate'],
     ],
     [
       'a feed that is not a string',
@@ -144,6 +163,24 @@ describe('dashboardDocumentSchema', () => {
     ['a missing field', document({ panels: [{ ...panel(), unit: undefined }] }), 'invalid_body', ['panels.0.unit']],
   ])('refuses %s', (_, value, code, fields) => {
     expect(refusal(value)).toEqual({ code, fields });
+  });
+
+  it('accepts selectors, group-by and aggregates beside plain feed names', () => {
+    const labelled = document({
+      panels: [
+        panel({ feeds: ['host1.cpu.user', 'cpu.*', 'host1.>', 'cpu.usage{host=~"a|b",env!="test"}'] }),
+        panel({ id: 'by-host', feeds: ['>{tenant="acme"}'], groupBy: 'host', aggregate: 'sum' }),
+        panel({ id: 'stat', kind: 'stat', feeds: ['api.latency{region="eu"}'], aggregate: 'max' }),
+      ],
+    });
+    expect(parseWithSchema(dashboardDocumentSchema, labelled, 'invalid_body')).toEqual(labelled);
+  });
+
+  it('keeps a document without groupBy or aggregate as it was', () => {
+    const plain = document();
+    expect(Object.keys(parseWithSchema(dashboardDocumentSchema, plain, 'invalid_body').panels[0]).sort()).toEqual(
+      Object.keys(panel()).sort(),
+    );
   });
 
   it('names every bad field of a document at once', () => {

@@ -1,8 +1,10 @@
 import {
   DASHBOARD_COLUMNS,
   DASHBOARD_LIMITS as LIMITS,
+  PANEL_AGGREGATES,
   TIME_WINDOWS,
-  feedNameProblem,
+  labelKeyProblem,
+  selectorProblem,
   type DashboardDocument,
 } from '@pulseboard/protocol';
 import { z } from 'zod';
@@ -10,9 +12,15 @@ import { z } from 'zod';
 /** Largest accepted dashboard body, in bytes. */
 export const DASHBOARD_BODY_MAX_BYTES = 256 * 1024;
 
-const feedName = z.string().superRefine((name, ctx) => {
-  const problem = feedNameProblem(name);
-  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem, params: { code: 'invalid_feed_name' } });
+// a plain feed name is a selector too, so dashboards saved before labels keep passing
+const selector = z.string().superRefine((text, ctx) => {
+  const problem = selectorProblem(text);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem, params: { code: 'invalid_pattern' } });
+});
+
+const labelKey = z.string().superRefine((key, ctx) => {
+  const problem = labelKeyProblem(key);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
 });
 
 const panel = z
@@ -25,7 +33,9 @@ const panel = z
     kind: z.enum(['timeseries', 'stat']),
     title: z.string().max(LIMITS.panelTitleMaxLength),
     unit: z.string().max(LIMITS.panelUnitMaxLength),
-    feeds: z.array(feedName).max(LIMITS.panelMaxFeeds),
+    feeds: z.array(selector).max(LIMITS.panelMaxFeeds),
+    groupBy: labelKey.optional(),
+    aggregate: z.enum(PANEL_AGGREGATES).optional(),
     x: z
       .int()
       .min(0)
@@ -45,8 +55,8 @@ const panel = z
 /**
  * A dashboard as a client sends it to `POST`/`PUT /api/v1/dashboards`. Unknown
  * keys are refused at every level, so a misspelt field is an error rather than
- * silently dropped. A bad feed name answers `invalid_feed_name`; anything
- * else `invalid_body`.
+ * silently dropped. A bad selector in a panel's `feeds` answers
+ * `invalid_pattern`; anything else `invalid_body`.
  */
 export const dashboardDocumentSchema: z.ZodType<DashboardDocument> = z
   .strictObject({

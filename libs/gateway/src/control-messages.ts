@@ -1,8 +1,8 @@
-import { historyValue, maxRateValue, patternValue } from '@pulseboard/api';
+import { historyValue, maxRateValue, selectorValue } from '@pulseboard/api';
 import {
   annotationTextProblem,
   dashboardIdProblem,
-  feedNameProblem,
+  seriesKeyProblem,
   timestampProblem,
   type ControlEventName,
   type ErrorCode,
@@ -28,21 +28,21 @@ export interface ControlLimits {
   maxHistoryMs: number;
 }
 
-/** A non-empty list of feed names/patterns, no longer than one connection may hold. */
+/** A non-empty list of selectors (in canonical form once parsed), no longer than one connection may hold. */
 function feedList(max: number) {
   return z
-    .array(z.unknown(), 'feeds must be an array of feed names or patterns')
-    .min(1, 'feeds must list at least one feed or pattern')
+    .array(z.unknown(), 'feeds must be an array of selectors')
+    .min(1, 'feeds must list at least one selector')
     .superRefine((feeds, ctx) => {
       if (feeds.length > max) {
         ctx.addIssue({
           code: 'custom',
-          message: `at most ${max} feeds or patterns per connection`,
+          message: `at most ${max} feeds or selectors per connection`,
           params: { code: 'too_many_subscriptions' },
         });
       }
     })
-    .pipe(z.array(patternValue));
+    .pipe(z.array(selectorValue));
 }
 
 /** A value that `problem` finds nothing wrong with; otherwise an issue with the given error code. */
@@ -58,7 +58,7 @@ function checked<T = string>(problem: (value: unknown) => string | undefined, co
 }
 
 const dashboardId = checked(dashboardIdProblem, 'invalid_dashboard');
-const feedName = checked(feedNameProblem, 'invalid_feed_name');
+const feedName = checked(seriesKeyProblem, 'invalid_feed_name');
 // the same checks as annotations written any other way, answered as a bad message
 const annotationText = checked(annotationTextProblem, 'invalid_message');
 const timestamp = checked<number>(timestampProblem, 'invalid_message');

@@ -13,8 +13,8 @@ import type { ParseOptions, ParseResult } from './parsers/parse-result.js';
 
 /** At most this many bad points or lines are listed in a 400. */
 const MAX_DETAILS = 1000;
-/** Distinct feed names checked against a token's patterns in one turn of the event loop. */
-const NAMES_PER_TURN = 5000;
+/** Distinct series checked against a token's selectors in one turn of the event loop. */
+const SERIES_PER_TURN = 5000;
 
 export interface IngestRequest {
   format: IngestFormat;
@@ -94,9 +94,9 @@ export class IngestService {
 }
 
 /**
- * 403 `forbidden` unless every point's feed is one `producer` may write; the
- * details name the points (0-based) that are not, as a 400 names bad ones.
- * Each distinct name is checked once, a slice of names per turn.
+ * 403 `forbidden` unless every point's series is one `producer` may write; the
+ * details name the points (0-based) that are not, and their series keys, as a
+ * 400 names bad ones. Each distinct series is checked once, a slice per turn.
  */
 async function checkWritable(batch: PointBatch, producer: Principal): Promise<void> {
   const access = producer.feeds;
@@ -105,16 +105,16 @@ async function checkWritable(batch: PointBatch, producer: Principal): Promise<vo
   const details: { index: number; reason: string }[] = [];
   let refused = 0;
   for (let i = 0; i < batch.feeds.length; i++) {
-    const feed = batch.feeds[i];
-    let allowed = verdicts.get(feed);
+    const series = batch.feeds[i];
+    let allowed = verdicts.get(series);
     if (allowed === undefined) {
-      allowed = access.allowsSeries(feed);
-      verdicts.set(feed, allowed);
-      if (verdicts.size % NAMES_PER_TURN === 0) await nextTurn();
+      allowed = access.allowsSeries(series);
+      verdicts.set(series, allowed);
+      if (verdicts.size % SERIES_PER_TURN === 0) await nextTurn();
     }
     if (allowed) continue;
     refused++;
-    if (details.length < MAX_DETAILS) details.push({ index: i, reason: `this token may not write ${feed}` });
+    if (details.length < MAX_DETAILS) details.push({ index: i, reason: `this token may not write ${series}` });
   }
   if (refused > 0) {
     throw new ApiError(

@@ -133,7 +133,13 @@ export class MetricsService {
       'Bytes retention holds, as counted against RETENTION_BYTES.',
       () => retention.stats().bytes,
     );
-    retained('pulseboard_feeds', 'Feeds in retention.', () => retention.feedCount);
+    retained('pulseboard_feeds', 'Series (feeds) in retention.', () => retention.feedCount);
+    mirroredCounter(registers, {
+      name: 'pulseboard_series_refused_points_total',
+      help: 'Points of new series dropped while applying the log because MAX_SERIES or MAX_SERIES_PER_NAME was reached (writes past a limit are refused before the log, as too_many_series).',
+      labelNames: [],
+      read: () => [[{}, retention.stats().refusedPoints]],
+    });
   }
 
   contentType(): string {

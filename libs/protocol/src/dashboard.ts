@@ -96,6 +96,13 @@ export const DASHBOARD_LIMITS = {
 /** What a panel draws: a time-series chart of its feeds, or one big last value with its trend. */
 export type PanelKind = 'timeseries' | 'stat';
 
+/** How a panel combines several series into one line (a group's, or a stat's). */
+export const PANEL_AGGREGATES = ['sum', 'avg', 'min', 'max'] as const;
+export type PanelAggregate = (typeof PANEL_AGGREGATES)[number];
+
+/** The aggregate of a panel that names none. */
+export const DEFAULT_PANEL_AGGREGATE: PanelAggregate = 'avg';
+
 /** One panel of a dashboard, placed on a 12-column grid (`x`, `w` in columns; `y`, `h` in rows). */
 export interface Panel {
   /** Unique within its dashboard; `A-Z a-z 0-9 _ -`. */
@@ -104,8 +111,17 @@ export interface Panel {
   title: string;
   /** Shown after values, e.g. `ms`, `%`; may be empty. */
   unit: string;
-  /** Feed names (a stat panel shows the first). */
+  /**
+   * Selectors: feed names or patterns, optionally with label matchers
+   * (`cpu.usage`, `cpu.usage{host=~"a|b"}`). A chart draws every series they
+   * match; a stat panel shows the series of the first (combined with
+   * `aggregate` when it matches several).
+   */
   feeds: string[];
+  /** A label key: a chart then draws one line per value of it, combining the series that share one. */
+  groupBy?: string;
+  /** How series are combined (per group, or for a stat); `avg` when absent. */
+  aggregate?: PanelAggregate;
   x: number;
   y: number;
   w: number;

@@ -18,6 +18,7 @@ export const ERROR_CODES = [
   'invalid_precision',
   'payload_too_large',
   'too_many_points',
+  'too_many_series',
   'unsupported_media_type',
   'unsupported_encoding',
   'too_many_subscriptions',

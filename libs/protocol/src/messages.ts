@@ -1,3 +1,5 @@
+import type { Labels } from './series.js';
+
 /** A feed's points in one message: parallel arrays of timestamps (ms) and values. */
 export interface FeedChunk {
   t: number[];
@@ -43,9 +45,14 @@ export interface PollResponse {
   gap?: GapEvent;
 }
 
-/** One entry of `GET /api/v1/feeds`. */
+/** One entry of `GET /api/v1/feeds`: one series. */
 export interface FeedInfo {
+  /** The series key: `name`, or `name{k="v",…}` with keys sorted. */
+  series: string;
+  /** The feed (metric) name. */
   name: string;
+  /** The series' labels; `{}` for a series without. */
+  labels: Labels;
   /** Points per second over the last 10 s. */
   rate: number;
   last: { t: number; v: number } | null;

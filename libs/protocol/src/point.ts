@@ -1,11 +1,17 @@
 import { feedNameProblem } from './feed-name.js';
+import { labelsProblem, type Labels } from './series.js';
 
 /** Largest timestamp a JavaScript Date can hold, in ms since the epoch. */
 export const MAX_TIMESTAMP_MS = 8.64e15;
 
-/** One metric point as producers send it. `t` defaults to the server's time. */
+/**
+ * One metric point as producers send it. `t` defaults to the server's time.
+ * The point belongs to the series `seriesKey(feed, labels)`: without labels,
+ * the series named `feed` alone.
+ */
 export interface Point {
   feed: string;
+  labels?: Labels;
   /** Milliseconds since the epoch. */
   t?: number;
   v: number;
@@ -28,9 +34,20 @@ export function valueProblem(v: unknown): string | undefined {
 
 /**
  * Why a decoded JSON value is not a valid point, or `undefined` when it is one.
- * Fields other than `feed`, `t` and `v` are ignored.
+ * Fields other than `feed`, `labels`, `t` and `v` are ignored.
  */
 export function pointProblem(raw: unknown): string | undefined {
+  const problem = unlabelledPointProblem(raw);
+  if (problem !== undefined) return problem;
+  const labels = (raw as { labels?: unknown }).labels;
+  return labels === undefined ? undefined : labelsProblem(labels);
+}
+
+/**
+ * {@link pointProblem} with the labels left unchecked, for a reader that
+ * validates each distinct label set once rather than on every point.
+ */
+export function unlabelledPointProblem(raw: unknown): string | undefined {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return 'point must be an object';
   const point = raw as Record<string, unknown>;
   const feed = feedNameProblem(point.feed);

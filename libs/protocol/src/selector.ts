@@ -1,5 +1,12 @@
 import { parsePattern, patternCovers, patternProblem, type FeedPattern } from './feed-name.js';
-import { BraceReader, escapeLabelValue, labelKeyProblem, LABEL_VALUE_MAX_BYTES, MAX_LABELS } from './series.js';
+import {
+  BraceReader,
+  escapeLabelValue,
+  labelKeyProblem,
+  LABEL_VALUE_MAX_BYTES,
+  MAX_LABELS,
+  type Labels,
+} from './series.js';
 
 /** Label matcher operators, with PromQL's meaning. */
 export const MATCH_OPS = ['=', '!=', '=~', '!~'] as const;
@@ -104,6 +111,44 @@ export function splitSelectorList(list: string): string[] {
   }
   parts.push(list.slice(start));
   return parts;
+}
+
+/** Whether a whole label value matches a regex. */
+export type RegexTest = (value: string) => boolean;
+
+/**
+ * Whether a label set satisfies every matcher, with PromQL's meaning: a
+ * missing label reads as `""`, `=`/`!=` compare the value, a regex must match
+ * the whole value. `compileRegex` supplies the regex engine (the server's
+ * linear-time one; the browser's own), called once per regex matcher; a
+ * regex it cannot judge (`undefined`) lets every value through.
+ */
+export function labelsTest(
+  matchers: readonly LabelMatcher[],
+  compileRegex: (source: string, label: string) => RegexTest | undefined,
+): (labels: Labels) => boolean {
+  if (matchers.length === 0) return () => true;
+  const tests = matchers.map(({ label, op, value }): ((actual: string) => boolean) => {
+    switch (op) {
+      case '=':
+        return (actual) => actual === value;
+      case '!=':
+        return (actual) => actual !== value;
+      case '=~':
+        return compileRegex(value, label) ?? (() => true);
+      case '!~': {
+        const matches = compileRegex(value, label);
+        return matches === undefined ? () => true : (actual) => !matches(actual);
+      }
+    }
+  });
+  return (labels) => {
+    for (let i = 0; i < tests.length; i++) {
+      const label = matchers[i].label;
+      if (!tests[i](Object.hasOwn(labels, label) ? labels[label] : '')) return false;
+    }
+    return true;
+  };
 }
 
 /** Whether every series `inner` matches is also matched by `outer`, judged conservatively. */

@@ -25,7 +25,30 @@ export type {
   ProducerOptions,
   ProducerRetryEvent,
   ProducerStats,
+  PushOptions,
+  SeriesPoint,
 } from './producer/producer-options.js';
+
+export {
+  labelsProblem,
+  MATCH_OPS,
+  parseSelector,
+  parseSeriesKey,
+  selector,
+  selectorProblem,
+  seriesKey,
+  seriesKeyProblem,
+} from './series.js';
+export type {
+  LabelMatch,
+  LabelMatcher,
+  Labels,
+  MatchOp,
+  ParsedSelector,
+  Selector,
+  SelectorMatchers,
+  SeriesId,
+} from './series.js';
 
 export { EventSourceConnector } from './connectors/event-source.connector.js';
 export type { EventSourceConnectorOptions, EventSourceConstructor } from './connectors/event-source.connector.js';

@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DiscoveryService, Reflector } from '@nestjs/core';
 import { PointBatchBuilder } from '@pulseboard/core';
-import { pointProblem, type Point } from '@pulseboard/protocol';
+import { pointProblem, seriesKey, type Point } from '@pulseboard/protocol';
 import type { Subscription } from 'rxjs';
 import { FEED_SOURCE, type FeedSource } from './feed-source.js';
 import { PointWriter } from './point-writer.service.js';
@@ -74,7 +74,7 @@ export class FeedSourceRegistry implements OnApplicationBootstrap, OnApplication
     let invalid = 0;
     for (const point of points) {
       if (pointProblem(point) !== undefined) invalid++;
-      else builder.add(point.feed, point.t ?? now, point.v);
+      else builder.add(seriesKey(point.feed, point.labels), point.t ?? now, point.v);
     }
     if (invalid > 0) this.drop(source, invalid, 'invalid points');
     if (builder.size === 0) return;

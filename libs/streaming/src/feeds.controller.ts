@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { Access, Caller, integerParam, patternParam, timestampParam, type Principal } from '@pulseboard/api';
+import { Access, Caller, integerParam, selectorParam, timestampParam, type Principal } from '@pulseboard/api';
 import type { FeedChunk, FeedInfo } from '@pulseboard/protocol';
 import { z } from 'zod';
 import { FeedsService } from './feeds.service.js';
@@ -7,7 +7,7 @@ import { FeedsService } from './feeds.service.js';
 const MAX_LIST = 100_000;
 
 const listQuery = z.object({
-  match: patternParam.optional(),
+  match: selectorParam.optional(),
   limit: integerParam(MAX_LIST).optional(),
 });
 
@@ -22,23 +22,23 @@ const pointsQuery = z.object({
 export class FeedsController {
   constructor(private readonly feeds: FeedsService) {}
 
-  /** The feeds the caller may read, among those matching `match`. */
+  /** The series the caller may read, among those the selector `match` selects. */
   @Get()
   list(@Query({ schema: listQuery }) query: z.output<typeof listQuery>, @Caller() caller: Principal): FeedInfo[] {
-    const { feeds } = caller;
-    return this.feeds.list(
-      query.match,
-      query.limit ?? 10_000,
-      feeds.all ? undefined : (name) => feeds.allowsSeries(name),
-    );
+    return this.feeds.list(query.match, query.limit ?? 10_000, caller.feeds);
   }
 
-  @Get(':name/points')
+  /**
+   * One series' points. Its key is one path segment, URL-encoded as a whole
+   * (`encodeURIComponent`): a `/` in a label value must come as `%2F`, which
+   * the router decodes after matching the route.
+   */
+  @Get(':series/points')
   points(
-    @Param('name') name: string,
+    @Param('series') series: string,
     @Query({ schema: pointsQuery }) query: z.output<typeof pointsQuery>,
     @Caller() caller: Principal,
   ): FeedChunk {
-    return this.feeds.points(name, query, caller.feeds);
+    return this.feeds.points(series, query, caller.feeds);
   }
 }

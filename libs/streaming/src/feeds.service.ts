@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ApiError, type FeedAccess } from '@pulseboard/api';
-import { downsampleMinMax, Retention } from '@pulseboard/core';
-import { feedNameProblem, parsePattern, patternMatches, type FeedChunk, type FeedInfo } from '@pulseboard/protocol';
+import { compileSelector, downsampleMinMax, Retention } from '@pulseboard/core';
+import { canonicalSeriesKey, patternMatches, type FeedChunk, type FeedInfo } from '@pulseboard/protocol';
 
 export interface PointsQuery {
   from?: number;
@@ -9,33 +9,56 @@ export interface PointsQuery {
   maxPoints?: number;
 }
 
-/** Read side of retention for the HTTP API: feed listing and time-window queries. */
+/** Read side of retention for the HTTP API: series listing and time-window queries. */
 @Injectable()
 export class FeedsService {
   constructor(private readonly retention: Retention) {}
 
-  /** Feeds matching `match` (all when absent) and `allowed`, sorted by name, at most `limit`. */
-  list(match: string | undefined, limit: number, allowed?: (name: string) => boolean): FeedInfo[] {
-    const pattern = match === undefined ? undefined : parsePattern(match);
+  /**
+   * Series matching the selector `match` (all when absent) that `access`
+   * allows (all when absent), sorted by series key, at most `limit`.
+   */
+  list(match: string | undefined, limit: number, access?: FeedAccess): FeedInfo[] {
+    const selector = match === undefined ? undefined : compileSelector(match);
+    const readable = access === undefined || access.all ? undefined : access;
     const now = Date.now();
     const feeds: FeedInfo[] = [];
     for (const feed of this.retention.all()) {
-      if (pattern !== undefined && !patternMatches(pattern, feed.segments)) continue;
-      if (allowed !== undefined && !allowed(feed.name)) continue;
-      feeds.push({ name: feed.name, rate: feed.rate(now), last: feed.last(), retained: feed.size });
+      if (
+        selector !== undefined &&
+        !(patternMatches(selector.pattern, feed.segments) && selector.matchesLabels(feed.labels))
+      ) {
+        continue;
+      }
+      if (readable !== undefined && !readable.allows(feed, feed.segments)) continue;
+      feeds.push({
+        series: feed.key,
+        name: feed.name,
+        labels: feed.labels,
+        rate: feed.rate(now),
+        last: feed.last(),
+        retained: feed.size,
+      });
     }
-    feeds.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    feeds.sort((a, b) => (a.series < b.series ? -1 : a.series > b.series ? 1 : 0));
     return feeds.length > limit ? feeds.slice(0, limit) : feeds;
   }
 
-  /** Retained points of one feed with `from <= t <= to`, in arrival order, optionally downsampled. */
-  points(name: string, query: PointsQuery, access?: FeedAccess): FeedChunk {
-    const problem = feedNameProblem(name);
-    if (problem !== undefined) throw new ApiError(400, 'invalid_feed_name', problem);
-    // before the lookup, so that a forbidden name does not reveal whether the feed exists
-    access?.checkSeries(name);
-    const feed = this.retention.get(name);
-    if (feed === undefined) throw new ApiError(404, 'feed_not_found', `no feed named ${JSON.stringify(name)}`);
+  /**
+   * Retained points of the series named by `key` (labels in any order) with
+   * `from <= t <= to`, in arrival order, optionally downsampled.
+   */
+  points(key: string, query: PointsQuery, access?: FeedAccess): FeedChunk {
+    let series: string;
+    try {
+      series = canonicalSeriesKey(key);
+    } catch (error) {
+      throw new ApiError(400, 'invalid_feed_name', (error as Error).message);
+    }
+    // before the lookup, so that a forbidden series does not reveal whether it exists
+    access?.checkSeries(series);
+    const feed = this.retention.get(series);
+    if (feed === undefined) throw new ApiError(404, 'feed_not_found', `no series ${JSON.stringify(series)}`);
     const from = query.from ?? -Infinity;
     const to = query.to ?? Infinity;
     if (from > to) {

@@ -32,6 +32,8 @@ import { LOG } from './tokens.js';
           retentionMs: options.retentionMs,
           maxPointsPerFeed: options.retentionPoints,
           maxBytes: options.retentionBytes,
+          maxSeries: options.maxSeries,
+          maxSeriesPerName: options.maxSeriesPerName,
           partitions: log.partitions,
         }),
     },

@@ -5,6 +5,10 @@ export interface StreamingModuleOptions {
   retentionPoints: number;
   /** Byte budget for all retained points. */
   retentionBytes: number;
+  /** Series one instance holds at most; a batch that would create more is refused whole. */
+  maxSeries: number;
+  /** Series one name may have at most, likewise. */
+  maxSeriesPerName: number;
   /** The batch window (ms): one delivery tick per window. */
   batchMs: number;
   /** Heartbeat interval for idle streams (ms). */

@@ -28,7 +28,7 @@ export class SubscriptionControl {
 
   /** The feed names and patterns a connection is subscribed to, sorted. */
   feedsOf(connection: Connection): string[] {
-    return connection.subscription.patterns.map((p) => p.source);
+    return connection.subscription.selectors.map((s) => s.source);
   }
 
   /** Adds feeds; returns the connection's feeds after the change. */

@@ -146,6 +146,8 @@ export function loadConfig(env: Environment): AppConfig {
       retentionMs: e.RETENTION_MS,
       retentionPoints: e.RETENTION_POINTS,
       retentionBytes: e.RETENTION_BYTES,
+      maxSeries: e.MAX_SERIES,
+      maxSeriesPerName: e.MAX_SERIES_PER_NAME,
       batchMs: e.BATCH_MS,
       heartbeatMs: e.HEARTBEAT_MS,
       maxFramePoints: e.MAX_FRAME_POINTS,

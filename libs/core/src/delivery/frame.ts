@@ -15,10 +15,9 @@ export class FeedSlice {
     return this.t.length;
   }
 
-  /** `"<name>":{"t":[...],"v":[...]}` — encoded once however many frames include it. */
+  /** `"<series key>":{"t":[...],"v":[...]}` — encoded once however many frames include it. */
   json(): string {
-    // feed names are restricted to [A-Za-z0-9_\-:.], so they need no JSON escaping
-    return (this.encoded ??= `"${this.feed.name}":{"t":[${this.t.join(',')}],"v":[${this.v.join(',')}]}`);
+    return (this.encoded ??= `${this.feed.jsonKey}:{"t":[${this.t.join(',')}],"v":[${this.v.join(',')}]}`);
   }
 }
 

@@ -398,7 +398,7 @@ export class DeliveryScheduler {
   }
 
   private namesOf(connection: Connection): string[] {
-    const names = new Set(connection.subscription.feeds.map((f) => f.name));
+    const names = new Set(connection.subscription.feeds.map((f) => f.key));
     for (const name of connection.subscription.exactNames()) names.add(name);
     return [...names].sort();
   }

@@ -79,7 +79,7 @@ export class TickRound {
     if (backfill === undefined) {
       for (const feed of feeds) {
         if (feed.evictedThrough > afterOf(feed)) {
-          lost.push(feed.name);
+          lost.push(feed.key);
           // reach past the lost points at once so the loss is announced once
           to = Math.max(to, Math.min(feed.evictedThrough, limit));
         }

@@ -1,3 +1,4 @@
+import { parseSeriesKey, type Labels } from '@pulseboard/protocol';
 import { ColumnRing } from './column-ring.js';
 
 /** Bytes one retained point costs: t, v and position as float64. */
@@ -22,10 +23,15 @@ const FEED_BYTES = 650;
 const NAME_CHAR_BYTES = 3;
 /** Each segment of a name: a string of its own and its slot in the feed's list of segments. */
 const SEGMENT_BYTES = 24;
+/** A series with labels: its name apart from its key, its labels object, and its entry among its name's series. */
+const LABELLED_BYTES = 120;
+/** Each label: its slot in the labels object and its key and value strings' headers (their characters count in the key). */
+const LABEL_BYTES = 48;
 
 /** What a feed weighs besides its points, as retention charges it against its byte budget. */
 export function feedBytes(feed: Feed): number {
-  return FEED_BYTES + NAME_CHAR_BYTES * feed.name.length + SEGMENT_BYTES * feed.segments.length;
+  const base = FEED_BYTES + NAME_CHAR_BYTES * feed.key.length + SEGMENT_BYTES * feed.segments.length;
+  return feed.key === feed.name ? base : base + LABELLED_BYTES + LABEL_BYTES * Object.keys(feed.labels).length;
 }
 
 /**
@@ -35,6 +41,8 @@ export function feedBytes(feed: Feed): number {
  * each costs little; a busy feed reaches eight rows after two doublings.
  */
 const MIN_CAPACITY = 2;
+const NO_LABELS: Labels = Object.freeze({});
+
 /** Column numbers in a feed's ring, and how many there are. */
 const T = 0;
 const V = 1;
@@ -54,7 +62,13 @@ export interface PointColumns {
  * ring, so reads by cursor are a binary search.
  */
 export class Feed {
+  /** The metric name: the key without its labels. */
+  readonly name: string;
+  readonly labels: Labels;
+  /** The name's dot-separated segments, which name patterns match. */
   readonly segments: readonly string[];
+  /** The key as a JSON string, quotes included, as frames name the series. */
+  readonly jsonKey: string;
   /** Highest log position of a point that was evicted; reads starting before it have lost points. */
   evictedThrough = 0;
   /** Server time of the last point's arrival. */
@@ -73,12 +87,24 @@ export class Feed {
 
   constructor(
     readonly id: number,
-    readonly name: string,
+    /** The series key (`name` or `name{k="v",…}`): the feed's identity everywhere. */
+    readonly key: string,
     private readonly maxPoints: number,
     /** The log partition the feed's points come from (always 0 unless the log is split). */
     readonly partition = 0,
   ) {
-    this.segments = name.split('.');
+    if (key.includes('{')) {
+      const series = parseSeriesKey(key);
+      this.name = series.name;
+      this.labels = series.labels;
+      this.jsonKey = JSON.stringify(key);
+    } else {
+      // a plain feed name is restricted to [A-Za-z0-9_\-:.] and needs no JSON escaping
+      this.name = key;
+      this.labels = NO_LABELS;
+      this.jsonKey = `"${key}"`;
+    }
+    this.segments = this.name.split('.');
     this.ring = new ColumnRing(WIDTH, Math.min(MIN_CAPACITY, maxPoints));
   }
 

@@ -210,4 +210,80 @@ describe('Retention', () => {
     expect(retention.stats().points).toBe(3000);
     expect(retention.stats().bytes).toBeLessThanOrEqual(4e6);
   });
+
+  describe('series with labels', () => {
+    const point = (feed: string) => ({ feed, t: 1, v: 1 });
+
+    it('keeps each series apart under its key, with its name and labels', () => {
+      const retention = new Retention({ retentionMs: 60_000, maxPointsPerFeed: 100, maxBytes: 1e9 });
+      retention.apply(logged(1, 0, ['coll.v{host="a"}', 'coll.v{dc="a"}', 'coll.v'].map(point)));
+      const feed = retention.get('coll.v{host="a"}')!;
+      expect([feed.key, feed.name, feed.labels, feed.segments]).toEqual([
+        'coll.v{host="a"}',
+        'coll.v',
+        { host: 'a' },
+        ['coll', 'v'],
+      ]);
+      expect([...retention.named('coll.v')].map((f) => f.key)).toEqual([
+        'coll.v',
+        'coll.v{host="a"}',
+        'coll.v{dc="a"}',
+      ]);
+      expect(retention.seriesOf('coll.v')).toBe(3);
+      expect(feedBytes(feed)).toBeGreaterThan(feedBytes(retention.get('coll.v')!));
+    });
+
+    it('forgets a labelled series by name too once its points are gone', () => {
+      const clock = new ManualClock(0);
+      const retention = new Retention({ retentionMs: 1000, maxPointsPerFeed: 100, maxBytes: 1e9, clock });
+      retention.apply(logged(1, 0, [point('m{a="1"}')]));
+      clock.advance(5000);
+      retention.sweep();
+      retention.flush();
+      expect(retention.seriesOf('m')).toBe(0);
+      expect([...retention.named('m')]).toEqual([]);
+    });
+
+    it('names the limit a batch would pass, counting only the series it would add', () => {
+      const retention = new Retention({
+        retentionMs: 60_000,
+        maxPointsPerFeed: 100,
+        maxBytes: 1e9,
+        maxSeries: 4,
+        maxSeriesPerName: 2,
+      });
+      retention.apply(logged(1, 0, ['m{h="1"}', 'n'].map(point)));
+      expect(retention.seriesLimitProblem(['m{h="1"}', 'm{h="2"}', 'm{h="2"}', 'n'])).toBeUndefined();
+      expect(retention.seriesLimitProblem(['m{h="2"}', 'm{h="3"}'])).toEqual({
+        limit: 'series_per_name',
+        name: 'm',
+        max: 2,
+        existing: 1,
+        adding: 2,
+      });
+      expect(retention.seriesLimitProblem(['a', 'b', 'c'])).toEqual({
+        limit: 'series',
+        max: 4,
+        existing: 2,
+        adding: 3,
+      });
+    });
+
+    it('drops the points of series past a limit as it applies the log, never series it holds', () => {
+      const retention = new Retention({
+        retentionMs: 60_000,
+        maxPointsPerFeed: 100,
+        maxBytes: 1e9,
+        maxSeriesPerName: 2,
+      });
+      retention.apply(logged(1, 0, ['m{h="1"}', 'm{h="2"}'].map(point)));
+      retention.apply(logged(2, 0, ['m{h="3"}', 'm{h="1"}', 'm{h="3"}', 'other'].map(point)));
+      expect([...retention.all()].map((f) => [f.key, f.size])).toEqual([
+        ['m{h="1"}', 2],
+        ['m{h="2"}', 1],
+        ['other', 1],
+      ]);
+      expect(retention.stats()).toMatchObject({ points: 4, refusedPoints: 2, head: 2 });
+    });
+  });
 });

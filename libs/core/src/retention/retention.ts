@@ -31,6 +31,10 @@ export interface RetentionOptions {
   maxBytes: number;
   /** Partitions of the log (1 unless it is split); cursors then carry one position per partition. */
   partitions?: number;
+  /** At most this many series (default: no bound); points of a series past it are dropped, never older series. */
+  maxSeries?: number;
+  /** At most this many series per name (default: no bound), likewise. */
+  maxSeriesPerName?: number;
   clock?: Clock;
   /** Runs the rest of a batch that creates many feeds on a later turn of the event loop; `setImmediate` unless a test steps it. */
   defer?: (work: () => void) => void;
@@ -38,10 +42,22 @@ export interface RetentionOptions {
 
 export interface RetentionStats {
   feeds: number;
+  /** Points of new series dropped because a series limit was reached (see {@link Retention.seriesLimitProblem}). */
+  refusedPoints: number;
   points: number;
   /** Bytes counted against the budget: points, batches and feeds (see {@link feedBytes}). */
   bytes: number;
   head: number;
+}
+
+/** Which series limit a batch would pass, and by how much. */
+export interface SeriesLimitProblem {
+  limit: 'series' | 'series_per_name';
+  /** The name whose series would pass `maxSeriesPerName`. */
+  name?: string;
+  max: number;
+  existing: number;
+  adding: number;
 }
 
 export interface FeedListener {
@@ -54,7 +70,13 @@ export interface FeedListener {
  * age (from arrival), by points per feed and by a global byte budget.
  */
 export class Retention {
+  /** Every series by key. */
   private readonly feeds = new Map<string, Feed>();
+  /** The series with labels, by name (a plain name's series is `feeds.get(name)`). */
+  private readonly labelled = new Map<string, Set<Feed>>();
+  private readonly maxSeries: number;
+  private readonly maxSeriesPerName: number;
+  private refusedPoints = 0;
   private readonly index = new BatchIndex();
   private readonly batchFeeds = new BatchFeeds();
   private readonly listeners = new Set<FeedListener>();
@@ -84,6 +106,8 @@ export class Retention {
   constructor(private readonly options: RetentionOptions) {
     this.clock = options.clock ?? systemClock;
     this.defer = options.defer ?? ((work) => setImmediate(work));
+    this.maxSeries = options.maxSeries ?? Infinity;
+    this.maxSeriesPerName = options.maxSeriesPerName ?? Infinity;
     const partitions = options.partitions ?? 1;
     if (partitions > 1) this.partitionPositions = new PartitionPositions(partitions);
   }
@@ -129,8 +153,56 @@ export class Retention {
     return this.index;
   }
 
-  get(name: string): Feed | undefined {
-    return this.feeds.get(name);
+  /** The series with this key. */
+  get(key: string): Feed | undefined {
+    return this.feeds.get(key);
+  }
+
+  /** Every series of a name, with or without labels. */
+  *named(name: string): IterableIterator<Feed> {
+    const plain = this.feeds.get(name);
+    if (plain !== undefined) yield plain;
+    const labelled = this.labelled.get(name);
+    if (labelled !== undefined) yield* labelled;
+  }
+
+  /** How many series a name has. */
+  seriesOf(name: string): number {
+    return (this.feeds.has(name) ? 1 : 0) + (this.labelled.get(name)?.size ?? 0);
+  }
+
+  /**
+   * Why a batch naming these series keys would pass a series limit, or
+   * `undefined` when it would not: the new series it brings, counted in all
+   * and per name against `maxSeries` and `maxSeriesPerName`. Asked before a
+   * batch is written, so that a label explosion is refused whole.
+   */
+  seriesLimitProblem(keys: readonly string[]): SeriesLimitProblem | undefined {
+    if (this.maxSeries === Infinity && this.maxSeriesPerName === Infinity) return undefined;
+    let fresh: Set<string> | undefined;
+    let previous: string | undefined;
+    for (const key of keys) {
+      if (key === previous) continue;
+      previous = key;
+      if (this.feeds.has(key) || fresh?.has(key) === true) continue;
+      (fresh ??= new Set()).add(key);
+    }
+    if (fresh === undefined) return undefined;
+    if (this.feeds.size + fresh.size > this.maxSeries) {
+      return { limit: 'series', max: this.maxSeries, existing: this.feeds.size, adding: fresh.size };
+    }
+    if (this.maxSeriesPerName === Infinity) return undefined;
+    const perName = new Map<string, number>();
+    for (const key of fresh) {
+      const name = nameOf(key);
+      const count = (perName.get(name) ?? this.seriesOf(name)) + 1;
+      if (count > this.maxSeriesPerName) {
+        const existing = this.seriesOf(name);
+        return { limit: 'series_per_name', name, max: this.maxSeriesPerName, existing, adding: count - existing };
+      }
+      perName.set(name, count);
+    }
+    return undefined;
   }
 
   all(): IterableIterator<Feed> {
@@ -180,7 +252,13 @@ export class Retention {
   /** Constant time: self-metrics and `/metrics` read it while hundreds of thousands of feeds may be retained. */
   stats(): RetentionStats {
     const bytes = this.usedBytes() + (this.partitionPositions?.bytes ?? 0);
-    return { feeds: this.feeds.size, points: this.points, bytes, head: this.lastPosition };
+    return {
+      feeds: this.feeds.size,
+      refusedPoints: this.refusedPoints,
+      points: this.points,
+      bytes,
+      head: this.lastPosition,
+    };
   }
 
   /** Applies queued batches in log order, creating at most `newFeeds` feeds before the rest waits a turn. */
@@ -202,13 +280,19 @@ export class Retention {
     const touched = this.touched;
     const from = this.appliedPoints;
     let previous: Feed | undefined;
+    let refused = 0;
     let i = from;
     for (; i < feeds.length; i++) {
       let feed = previous;
-      if (feed === undefined || feed.name !== feeds[i]) {
+      if (feed === undefined || feed.key !== feeds[i]) {
         feed = this.feeds.get(feeds[i]);
         if (feed === undefined) {
           if (this.newFeedsLeft === 0) break;
+          if (!this.admits(feeds[i])) {
+            refused++;
+            previous = undefined;
+            continue;
+          }
           this.newFeedsLeft--;
           feed = this.create(feeds[i], partition);
         }
@@ -218,7 +302,8 @@ export class Retention {
       this.points -= feed.push(t[i], v[i], position, arrivedAt);
       previous = feed;
     }
-    this.points += i - from;
+    this.points += i - from - refused;
+    this.refusedPoints += refused;
     if (i < feeds.length) {
       this.appliedPoints = i;
       return false;
@@ -233,9 +318,25 @@ export class Retention {
     return true;
   }
 
-  private create(name: string, partition: number): Feed {
-    const feed = new Feed(this.nextFeedId++, name, this.options.maxPointsPerFeed, partition);
-    this.feeds.set(name, feed);
+  /**
+   * Whether a new series may be created as the log is applied. Writers ask
+   * {@link seriesLimitProblem} first; this catches what got past them (another
+   * instance's writes, or a race), dropping the new series' points rather
+   * than evicting series already retained.
+   */
+  private admits(key: string): boolean {
+    if (this.feeds.size >= this.maxSeries) return false;
+    return this.maxSeriesPerName === Infinity || this.seriesOf(nameOf(key)) < this.maxSeriesPerName;
+  }
+
+  private create(key: string, partition: number): Feed {
+    const feed = new Feed(this.nextFeedId++, key, this.options.maxPointsPerFeed, partition);
+    this.feeds.set(key, feed);
+    if (feed.key !== feed.name) {
+      let series = this.labelled.get(feed.name);
+      if (series === undefined) this.labelled.set(feed.name, (series = new Set()));
+      series.add(feed);
+    }
     this.feedsBytes += feedBytes(feed);
     for (const listener of this.listeners) listener.feedAdded(feed);
     return feed;
@@ -276,8 +377,13 @@ export class Retention {
 
   private forget(feed: Feed): void {
     // an entry of an older batch may name a feed forgotten since, perhaps succeeded by one of the same name
-    if (this.feeds.get(feed.name) !== feed) return;
-    this.feeds.delete(feed.name);
+    if (this.feeds.get(feed.key) !== feed) return;
+    this.feeds.delete(feed.key);
+    if (feed.key !== feed.name) {
+      const series = this.labelled.get(feed.name);
+      series?.delete(feed);
+      if (series?.size === 0) this.labelled.delete(feed.name);
+    }
     this.feedsBytes -= feedBytes(feed);
     for (const listener of this.listeners) listener.feedRemoved(feed);
   }
@@ -313,4 +419,10 @@ export class Retention {
       this.evictThrough(through);
     }
   }
+}
+
+/** The name part of a series key. */
+function nameOf(key: string): string {
+  const brace = key.indexOf('{');
+  return brace === -1 ? key : key.slice(0, brace);
 }

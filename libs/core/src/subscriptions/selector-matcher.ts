@@ -1,15 +1,8 @@
-import { parseSelector, type LabelMatcher, type Labels, type Selector } from '@pulseboard/protocol';
+import { labelsTest, parseSelector, type Labels, type RegexTest, type Selector } from '@pulseboard/protocol';
 import { RE2JS } from 're2js';
-
-/** A label matcher ready to test label sets. */
-export interface CompiledMatcher extends LabelMatcher {
-  /** Whether the matcher accepts `value` (`""` for a missing label). */
-  accepts(value: string): boolean;
-}
 
 /** A selector with its regexes compiled: tests a series' labels (its name is matched by the pattern). */
 export interface CompiledSelector extends Selector {
-  readonly matchers: readonly CompiledMatcher[];
   /** Whether the series' labels satisfy every matcher. */
   matchesLabels(labels: Labels): boolean;
 }
@@ -49,33 +42,34 @@ export function compiledSelectorProblem(text: unknown): string | undefined {
 }
 
 function compile(selector: Selector): CompiledSelector {
-  const matchers = selector.matchers.map(compileMatcher);
-  const matchesLabels =
-    matchers.length === 0
-      ? () => true
-      : (labels: Labels) => {
-          for (const matcher of matchers) if (!matcher.accepts(labels[matcher.label] ?? '')) return false;
-          return true;
-        };
-  return { ...selector, matchers, matchesLabels };
+  return { ...selector, matchesLabels: labelsTest(selector.matchers, regexTest) };
 }
 
-function compileMatcher(matcher: LabelMatcher): CompiledMatcher {
-  const { value } = matcher;
-  switch (matcher.op) {
-    case '=':
-      return { ...matcher, accepts: (actual) => actual === value };
-    case '!=':
-      return { ...matcher, accepts: (actual) => actual !== value };
-    case '=~': {
-      const regex = compileRegex(matcher.label, value);
-      return { ...matcher, accepts: (actual) => regex.matches(actual) };
-    }
-    case '!~': {
-      const regex = compileRegex(matcher.label, value);
-      return { ...matcher, accepts: (actual) => !regex.matches(actual) };
-    }
-  }
+/**
+ * Whether a whole value matches the regex: values that lack its literal
+ * prefix (`web` of `web[0-9]+`) are refused without running the automaton,
+ * which most values a selector meets do.
+ */
+function regexTest(source: string, label: string): RegexTest {
+  const regex = compileRegex(label, source);
+  const prefix = literalPrefix(source);
+  if (prefix === '') return (value) => regex.matches(value);
+  return (value) => value.startsWith(prefix) && regex.matches(value);
+}
+
+/** Characters that end a regex's literal prefix. */
+const SYNTAX = new Set('\\.+*?()[]{}^$|');
+/** Quantifiers, which make the character before them optional or repeated. */
+const QUANTIFIERS = new Set('?*{');
+
+/** The literal text every match starts with, or '' (a regex with a `|` anywhere has none, to stay simple). */
+export function literalPrefix(source: string): string {
+  if (source.includes('|')) return '';
+  let end = 0;
+  while (end < source.length && !SYNTAX.has(source[end])) end++;
+  // `ab?` or `ab*`: the `b` may be absent
+  if (end < source.length && QUANTIFIERS.has(source[end])) end--;
+  return source.slice(0, Math.max(0, end));
 }
 
 function compileRegex(label: string, source: string): RE2JS {

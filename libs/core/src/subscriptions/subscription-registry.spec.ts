@@ -12,7 +12,7 @@ function setup(): { retention: Retention; registry: SubscriptionRegistry; add: (
   return { retention, registry, add };
 }
 
-const names = (s: { feeds: readonly { name: string }[] }): string[] => s.feeds.map((f) => f.name);
+const names = (s: { feeds: readonly { key: string }[] }): string[] => s.feeds.map((f) => f.key);
 
 describe('SubscriptionRegistry', () => {
   it('resolves existing feeds by name, then by pattern in the order they were first retained', () => {
@@ -76,5 +76,72 @@ describe('SubscriptionRegistry', () => {
     const s = registry.acquire(['a.*']);
     registry.feedRemoved(s.feeds[0]);
     expect(names(s)).toEqual([]);
+  });
+
+  describe('with labels', () => {
+    const series = ['cpu{host="a"}', 'cpu{dc="x",host="b"}', 'cpu', 'mem{host="a"}', 'cpu.user{host="a"}'];
+
+    it('resolves existing series by name and labels, with every matcher', () => {
+      const { registry, add } = setup();
+      series.forEach(add);
+      expect(names(registry.acquire(['cpu']))).toEqual(['cpu', 'cpu{host="a"}', 'cpu{dc="x",host="b"}']);
+      expect(names(registry.acquire(['cpu{host="a"}']))).toEqual(['cpu{host="a"}']);
+      expect(names(registry.acquire(['cpu{host!="a"}']))).toEqual(['cpu', 'cpu{dc="x",host="b"}']);
+      expect(names(registry.acquire(['cpu{dc=""}']))).toEqual(['cpu', 'cpu{host="a"}']);
+      expect(names(registry.acquire(['*{host=~"a|b"}']))).toEqual([
+        'cpu{host="a"}',
+        'cpu{dc="x",host="b"}',
+        'mem{host="a"}',
+      ]);
+      expect(names(registry.acquire(['>{host!~"a"}']))).toEqual(['cpu{dc="x",host="b"}', 'cpu']);
+    });
+
+    it('routes a new series to the subscriptions whose selectors match it, and only those', () => {
+      const { registry, add } = setup();
+      const byHost = registry.acquire(['cpu{host="a"}']);
+      const otherHost = registry.acquire(['cpu{host="b"}']);
+      const byRegex = registry.acquire(['>{host=~"[a-c]"}']);
+      const negated = registry.acquire(['cpu{host!="a"}']);
+      const plain = registry.acquire(['cpu']);
+      add('cpu{host="a"}');
+      expect(names(byHost)).toEqual(['cpu{host="a"}']);
+      expect(names(otherHost)).toEqual([]);
+      expect(names(byRegex)).toEqual(['cpu{host="a"}']);
+      expect(names(negated)).toEqual([]);
+      expect(names(plain)).toEqual(['cpu{host="a"}']);
+    });
+
+    it('finds the same series however many subscriptions are filed under label values', () => {
+      const { registry, add } = setup();
+      const held = Array.from({ length: 1000 }, (_, i) => registry.acquire([`cpu{host="h${i}"}`]));
+      add('cpu{dc="x",host="h500"}');
+      add('cpu{host="h7"}');
+      expect(held.filter((s) => s.feeds.length > 0).map(names)).toEqual([
+        ['cpu{host="h7"}'],
+        ['cpu{dc="x",host="h500"}'],
+      ]);
+      registry.release(held[7]);
+      add('cpu{host="h7",z="1"}');
+      expect(names(held[7])).toEqual(['cpu{host="h7"}']);
+    });
+
+    it('interns selectors whose matchers differ only in order', () => {
+      const { registry } = setup();
+      expect(registry.acquire(['cpu{b="1",a="2"}'])).toBe(registry.acquire(['cpu{a="2",b="1"}']));
+    });
+
+    it('files a choice of literal values under each value, and takes it back on release', () => {
+      const { registry, add } = setup();
+      const choice = registry.acquire(['cpu{host=~"a|b"}']);
+      const grouped = registry.acquire(['cpu{host=~"(c|d)"}']);
+      add('cpu{host="b"}');
+      add('cpu{host="d"}');
+      add('cpu{host="ab"}');
+      expect(names(choice)).toEqual(['cpu{host="b"}']);
+      expect(names(grouped)).toEqual(['cpu{host="d"}']);
+      registry.release(choice);
+      add('cpu{host="a"}');
+      expect(names(choice)).toEqual(['cpu{host="b"}']);
+    });
   });
 });

@@ -1,11 +1,13 @@
-import { parsePattern, patternMatches, type FeedPattern } from '@pulseboard/protocol';
+import { patternMatches } from '@pulseboard/protocol';
 import type { Feed } from '../retention/feed.js';
 import type { FeedListener, Retention } from '../retention/retention.js';
-import { PatternTrie } from './pattern-trie.js';
+import { SelectorIndex, type SelectorEntry } from './selector-index.js';
+import { compileSelector, type CompiledSelector } from './selector-matcher.js';
 
 /**
- * A set of feed names and patterns, shared by every connection that asked
- * for the same set, with the feeds it currently resolves to. Connections
+ * A set of selectors (names and patterns, with label matchers or without),
+ * shared by every connection that asked for the same set, with the series it
+ * currently resolves to. Connections
  * with the same subscription and cursor receive the very same frame.
  */
 export class Subscription {
@@ -23,18 +25,18 @@ export class Subscription {
 
   constructor(
     readonly id: number,
-    /** Canonical form: sorted, unique patterns joined by `,`. */
+    /** Canonical form: sorted, unique canonical selectors joined by `,`. */
     readonly key: string,
-    readonly patterns: readonly FeedPattern[],
+    readonly selectors: readonly CompiledSelector[],
   ) {}
 
   has(feed: Feed): boolean {
     return this.members.has(feed);
   }
 
-  /** The exact feed names in this subscription (patterns without wildcards). */
+  /** The series keys this subscription names outright: plain names, without wildcards or matchers. */
   exactNames(): string[] {
-    return this.patterns.filter((p) => !p.wildcard).map((p) => p.source);
+    return this.selectors.filter((s) => !s.pattern.wildcard && s.matchers.length === 0).map((s) => s.source);
   }
 
   add(feed: Feed): void {
@@ -50,14 +52,15 @@ export class Subscription {
 }
 
 /**
- * Interns subscriptions and keeps their resolved feeds current: a feed that
- * appears later and matches a pattern joins every subscription holding that
- * pattern (found through a pattern trie, so the cost does not grow with the
- * number of subscriptions).
+ * Interns subscriptions and keeps their resolved series current: a series
+ * that appears later and matches a selector joins every subscription holding
+ * that selector, found through a selector index (by name segments, then by
+ * label values), so the cost does not grow with the number of subscriptions.
  */
 export class SubscriptionRegistry implements FeedListener {
   private readonly byKey = new Map<string, Subscription>();
-  private readonly trie = new PatternTrie<Subscription>();
+  private readonly index = new SelectorIndex<Subscription>();
+  private readonly entries = new Map<Subscription, SelectorEntry<Subscription>[]>();
   private nextId = 1;
   private readonly stopListening: () => void;
 
@@ -70,17 +73,30 @@ export class SubscriptionRegistry implements FeedListener {
   }
 
   /**
-   * The subscription for these names/patterns (already validated), created on
+   * The subscription for these selectors (already validated), created on
    * first use. Every `acquire` must be paired with a `release`.
    */
-  acquire(patterns: readonly string[]): Subscription {
-    const sources = [...new Set(patterns)].sort();
+  acquire(selectors: readonly string[]): Subscription {
+    const compiled = new Map<string, CompiledSelector>();
+    for (const text of selectors) {
+      const selector = compileSelector(text);
+      compiled.set(selector.source, selector);
+    }
+    const sources = [...compiled.keys()].sort();
     const key = sources.join(',');
     let subscription = this.byKey.get(key);
     if (subscription === undefined) {
-      subscription = new Subscription(this.nextId++, key, sources.map(parsePattern));
+      subscription = new Subscription(
+        this.nextId++,
+        key,
+        sources.map((source) => compiled.get(source)!),
+      );
       this.resolve(subscription);
-      for (const pattern of subscription.patterns) this.trie.add(pattern, subscription);
+      const held = subscription;
+      this.entries.set(
+        subscription,
+        subscription.selectors.map((selector) => this.index.add(selector, held)),
+      );
       this.byKey.set(key, subscription);
     }
     subscription.holders++;
@@ -90,15 +106,16 @@ export class SubscriptionRegistry implements FeedListener {
   release(subscription: Subscription): void {
     if (--subscription.holders > 0) return;
     this.byKey.delete(subscription.key);
-    for (const pattern of subscription.patterns) this.trie.remove(pattern, subscription);
+    for (const entry of this.entries.get(subscription) ?? []) this.index.remove(entry);
+    this.entries.delete(subscription);
   }
 
   feedAdded(feed: Feed): void {
-    this.trie.match(feed.segments, (subscription) => subscription.add(feed));
+    this.index.match(feed.segments, feed.labels, (subscription) => subscription.add(feed));
   }
 
   feedRemoved(feed: Feed): void {
-    this.trie.match(feed.segments, (subscription) => subscription.remove(feed));
+    this.index.match(feed.segments, feed.labels, (subscription) => subscription.remove(feed));
   }
 
   close(): void {
@@ -106,43 +123,50 @@ export class SubscriptionRegistry implements FeedListener {
   }
 
   /**
-   * Finds the retained feeds a new subscription resolves to: names are looked
-   * up; with wildcards, one pass over the feeds tests each name against all
-   * the wildcard patterns at once, so that a stream of a thousand patterns
-   * among a hundred thousand feeds costs one pass, not a hundred million
-   * tests, and nothing is sorted.
+   * Finds the retained series a new subscription resolves to: a name's series
+   * are looked up; with wildcards, one pass over the series tests each against
+   * all the wildcard selectors at once, so that a stream of a thousand
+   * patterns among a hundred thousand series costs one pass, not a hundred
+   * million tests, and nothing is sorted.
    */
   private resolve(subscription: Subscription): void {
-    const wildcards: FeedPattern[] = [];
-    for (const pattern of subscription.patterns) {
-      if (pattern.wildcard) wildcards.push(pattern);
+    const wildcards: CompiledSelector[] = [];
+    for (const selector of subscription.selectors) {
+      if (selector.pattern.wildcard) wildcards.push(selector);
       else {
-        const feed = this.retention.get(pattern.source);
-        if (feed !== undefined) subscription.add(feed);
+        for (const feed of this.retention.named(selector.pattern.source)) {
+          if (selector.matchesLabels(feed.labels)) subscription.add(feed);
+        }
       }
     }
     if (wildcards.length === 0) return;
     const matches = matcherOf(wildcards);
-    for (const feed of this.retention.all()) if (matches(feed.segments)) subscription.add(feed);
+    for (const feed of this.retention.all()) if (matches(feed)) subscription.add(feed);
   }
 }
 
 /**
- * Up to this many patterns are tested one after the other (a failed test is
- * a string comparison or two); past it, a trie of the patterns answers for
- * all of them in a walk of the name's segments.
+ * Up to this many selectors are tested one after the other (a failed test is
+ * a string comparison or two); past it, an index of the selectors answers
+ * for all of them in a walk of the name's segments.
  */
-const PATTERNS_TESTED_IN_TURN = 4;
+const SELECTORS_TESTED_IN_TURN = 4;
 
-/** Whether a feed name (as its segments) matches any of `patterns`. */
-function matcherOf(patterns: readonly FeedPattern[]): (segments: readonly string[]) => boolean {
-  if (patterns.length <= PATTERNS_TESTED_IN_TURN) {
-    return (segments) => {
-      for (const pattern of patterns) if (patternMatches(pattern, segments)) return true;
+/** Whether a series matches any of `selectors`. */
+function matcherOf(selectors: readonly CompiledSelector[]): (feed: Feed) => boolean {
+  if (selectors.length <= SELECTORS_TESTED_IN_TURN) {
+    return (feed) => {
+      for (const selector of selectors) {
+        if (patternMatches(selector.pattern, feed.segments) && selector.matchesLabels(feed.labels)) return true;
+      }
       return false;
     };
   }
-  const trie = new PatternTrie<true>();
-  for (const pattern of patterns) trie.add(pattern, true);
-  return (segments) => trie.matches(segments);
+  const index = new SelectorIndex<true>();
+  for (const selector of selectors) index.add(selector, true);
+  return (feed) => {
+    let found = false;
+    index.match(feed.segments, feed.labels, () => (found = true));
+    return found;
+  };
 }

@@ -2,11 +2,11 @@ import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import {
   Access,
   Caller,
-  feedListParam,
   integerParam,
   maxRateParam,
   parseWithSchema,
   queryString,
+  selectorListParam,
   type Principal,
 } from '@pulseboard/api';
 import { STREAMING_OPTIONS, type StreamingModuleOptions } from '@pulseboard/streaming';
@@ -29,7 +29,7 @@ export class PollController {
     @Inject(DELIVERY_OPTIONS) delivery: DeliveryModuleOptions,
   ) {
     this.query = z.object({
-      feeds: feedListParam(streaming.maxSubscriptions).optional(),
+      feeds: selectorListParam(streaming.maxSubscriptions).optional(),
       cursor: queryString.optional(),
       timeoutMs: integerParam(delivery.maxPollTimeoutMs).optional(),
       maxRate: maxRateParam.optional(),

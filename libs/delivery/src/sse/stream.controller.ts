@@ -1,20 +1,20 @@
 import { Controller, Get, Headers, Inject, Param, Query, Req, Res } from '@nestjs/common';
 import {
   Access,
-  feedListParam,
   historyParam,
   maxRateParam,
   parseWithSchema,
-  patternParam,
   queryString,
   requestPrincipal,
+  selectorListParam,
+  selectorParam,
 } from '@pulseboard/api';
 import { STREAMING_OPTIONS, type StreamingModuleOptions } from '@pulseboard/streaming';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { StreamService } from './stream.service.js';
 
-/** `GET /api/v1/stream` and `GET /api/v1/feeds/<name>/stream`: Server-Sent Events. */
+/** `GET /api/v1/stream` and `GET /api/v1/feeds/<selector>/stream`: Server-Sent Events. */
 @Controller('api/v1')
 @Access('viewer', 'admin')
 export class StreamController {
@@ -30,7 +30,7 @@ export class StreamController {
       maxRate: maxRateParam.optional(),
       lastEventId: queryString.optional(),
     };
-    this.query = z.object({ feeds: feedListParam(streaming.maxSubscriptions).optional(), ...common });
+    this.query = z.object({ feeds: selectorListParam(streaming.maxSubscriptions).optional(), ...common });
     this.singleFeedQuery = z.object(common);
   }
 
@@ -63,7 +63,7 @@ export class StreamController {
     @Req() req: Request,
     @Res() res: Response,
   ): void {
-    const feed = parseWithSchema(patternParam, name, 'invalid_pattern');
+    const feed = parseWithSchema(selectorParam, name, 'invalid_pattern');
     const query = parseWithSchema(this.singleFeedQuery, raw, 'invalid_query');
     this.streams.start(
       res,

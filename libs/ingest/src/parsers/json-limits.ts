@@ -5,10 +5,11 @@ import type { ParseFailure, ParseOptions } from './parse-result.js';
  * Why a decoded JSON document breaks the JSON limits, or `undefined`:
  * - a prototype key (`__proto__`, `constructor`, `prototype`) anywhere — the
  *   walk that finds one runs only when the text may spell one;
- * - nesting deeper than `maxDepth` outside the points. Points are flat objects
- *   whose `feed`, `t` and `v` are checked one by one and whose other fields are
- *   ignored, so their insides are not walked: a JSON body's `points` array is
- *   skipped, and an NDJSON line (`kind: 'point'`) is not walked for depth.
+ * - nesting deeper than `maxDepth` outside the points. Points are objects whose
+ *   `feed`, `labels` (strings only), `t` and `v` are checked one by one and
+ *   whose other fields are ignored, so their insides are not walked: a JSON
+ *   body's `points` array is skipped, and an NDJSON line (`kind: 'point'`) is
+ *   not walked for depth.
  * The answer depends on the value decoded, never on how its text spells it.
  */
 export function jsonLimitsProblem(

@@ -1,5 +1,5 @@
 import { DEFAULT_MAX_JSON_DEPTH, jsonSyntaxProblem } from '@pulseboard/api';
-import { ERROR_CODES, MAX_TIMESTAMP_MS, pointProblem, type ErrorDetail } from '@pulseboard/protocol';
+import { ERROR_CODES, MAX_TIMESTAMP_MS, pointProblem, seriesKey, type ErrorDetail } from '@pulseboard/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseJsonPoints } from './json-points.parser.js';
@@ -185,22 +185,69 @@ const time = fc
     fc.constantFrom(0, MAX_TIMESTAMP_MS),
   )
   .map(nonZero);
-/** Fields besides feed, t and v, which the contract ignores. */
+/** Fields besides feed, labels, t and v, which the contract ignores. */
 const extra = fc.dictionary(
   fc.constantFrom('unit', 'tags', 'note'),
   fc.oneof(fc.string(), fc.double(), fc.boolean(), fc.constant(null), fc.array(fc.integer(), { maxLength: 3 })),
   { maxKeys: 2 },
 );
 
+/** Keys and values from small pools, so that label sets repeat within a body, in any key order. */
+const LABEL_KEYS = ['host', 'region', 'env', '_a', 'A1', 'k'.repeat(128)];
+const LABEL_VALUES = ['h1', 'h2', 'eu', 'a"b', 'C:\\t\\', 'a\nb', 'küche', '🚀', '}', ',=', ' ', 'é'.repeat(512)];
+const labels = fc
+  .uniqueArray(
+    fc.tuple(
+      fc.constantFrom(...LABEL_KEYS),
+      fc.oneof(
+        { weight: 4, arbitrary: fc.constantFrom(...LABEL_VALUES) },
+        { weight: 1, arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 8 }) },
+      ),
+    ),
+    { maxLength: 4, selector: ([key]) => key },
+  )
+  .map((pairs): Record<string, string> => Object.fromEntries(pairs));
+
 interface Point {
   feed: string;
+  labels?: Record<string, string>;
   t?: number;
   v: number;
 }
 
+/** The series a valid point belongs to. */
+function seriesOf(p: Point): string {
+  return p.labels === undefined ? p.feed : seriesKey(p.feed, p.labels);
+}
+
 const point: fc.Arbitrary<Point> = fc
-  .record({ feed, t: fc.option(time, { nil: undefined }), v: value, extra })
-  .map(({ feed, t, v, extra }) => (t === undefined ? { ...extra, feed, v } : { ...extra, feed, t, v }));
+  .record({
+    feed,
+    labels: fc.option(labels, { nil: undefined, freq: 2 }),
+    t: fc.option(time, { nil: undefined }),
+    v: value,
+    extra,
+  })
+  .map(({ feed, labels, t, v, extra }) => ({
+    ...extra,
+    feed,
+    ...(labels === undefined ? {} : { labels }),
+    ...(t === undefined ? {} : { t }),
+    v,
+  }));
+
+const BAD_LABELS = [
+  null,
+  'host=h1',
+  [],
+  { host: 1 },
+  { host: '' },
+  { 'host-name': 'a' },
+  { '1host': 'a' },
+  { __name__: 'a' },
+  { host: 'x'.repeat(1025) },
+  Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`k${i}`, 'v'])),
+];
 
 const invalidPoint: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom(null, 1, 'a.b', [], [{ feed: 'a', v: 1 }], true),
@@ -211,6 +258,7 @@ const invalidPoint: fc.Arbitrary<unknown> = fc.oneof(
     .tuple(point, fc.constantFrom(-1, -0.5, MAX_TIMESTAMP_MS + 1, 1e300, '1700000000000', null, true, []))
     .map(([p, bad]) => ({ ...p, t: bad })),
   fc.tuple(point, fc.constantFrom('1', null, true, [], {}, NaN)).map(([p, bad]) => ({ ...p, v: bad })),
+  fc.tuple(point, fc.constantFrom(...BAD_LABELS)).map(([p, bad]) => ({ ...p, labels: bad })),
   point.map(({ feed, t }) => ({ feed, t })),
 );
 
@@ -285,7 +333,7 @@ function expectContract(format: Format, input: string, options: ParseOptions, re
     const points = entries!.map((e) => e.raw as Point);
     expect(plain(result)).toEqual({
       ok: true,
-      feeds: points.map((p) => p.feed),
+      feeds: points.map(seriesOf),
       t: points.map((p) => p.t ?? NOW),
       v: points.map((p) => p.v),
       ignored: [],
@@ -355,7 +403,7 @@ describe.each(FORMATS)('$name ingest under fuzzing', (format) => {
         );
         expect(plain(format.parse(body, OPTIONS))).toEqual({
           ok: true,
-          feeds: points.map((p) => p.feed),
+          feeds: points.map(seriesOf),
           t: points.map((p) => p.t ?? NOW),
           v: points.map((p) => p.v),
           ignored: [],

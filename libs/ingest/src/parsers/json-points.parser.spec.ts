@@ -54,6 +54,95 @@ describe('parseJsonPoints', () => {
   });
 });
 
+describe('labels on JSON points', () => {
+  const parse = (points: unknown[]) => parseJsonPoints(JSON.stringify({ points }), options);
+
+  it('puts each point in the series of its feed and labels, keys sorted, whatever order they came in', () => {
+    const result = parse([
+      { feed: 'cpu.usage', labels: { region: 'eu', host: 'h1' }, t: 1, v: 1 },
+      { feed: 'cpu.usage', labels: { host: 'h1', region: 'eu' }, t: 2, v: 2 },
+      { feed: 'cpu.usage', labels: { host: 'h2', region: 'eu' }, t: 3, v: 3 },
+      { feed: 'cpu.usage', labels: {}, t: 4, v: 4 },
+      { feed: 'cpu.usage', t: 5, v: 5 },
+    ]);
+    expect(batch(result)).toEqual({
+      feeds: [
+        'cpu.usage{host="h1",region="eu"}',
+        'cpu.usage{host="h1",region="eu"}',
+        'cpu.usage{host="h2",region="eu"}',
+        'cpu.usage',
+        'cpu.usage',
+      ],
+      t: [1, 2, 3, 4, 5],
+      v: [1, 2, 3, 4, 5],
+    });
+  });
+
+  it('tells apart label sets that differ in the feed, one key or one value', () => {
+    const labels = [{ a: 'x' }, { b: 'x' }, { a: 'y' }, { a: 'x', b: 'x' }, { a: 'x' }];
+    const result = parse([
+      ...labels.map((l) => ({ feed: 'm', labels: l, v: 1 })),
+      { feed: 'n', labels: { a: 'x' }, v: 1 },
+    ]);
+    expect(batch(result).feeds).toEqual(['m{a="x"}', 'm{b="x"}', 'm{a="y"}', 'm{a="x",b="x"}', 'm{a="x"}', 'n{a="x"}']);
+  });
+
+  it('escapes quotes, backslashes and newlines in values and keeps any other character', () => {
+    const result = parse([
+      { feed: 'm', labels: { q: 'say "hi"', b: 'C:\\temp\\', n: 'a\nb', u: 'küche 🚀 }{,=' }, v: 1 },
+    ]);
+    expect(batch(result).feeds).toEqual(['m{b="C:\\\\temp\\\\",n="a\\nb",q="say \\"hi\\"",u="küche 🚀 }{,="}']);
+  });
+
+  it.each([
+    [null, 'labels must be an object'],
+    ['host=h1', 'labels must be an object'],
+    [[['host', 'h1']], 'labels must be an object'],
+    [{ host: 1 }, 'label host must be a string'],
+    [{ host: null }, 'label host must be a string'],
+    [{ host: '' }, 'label host must not be empty'],
+    [{ host: 'x'.repeat(1025) }, 'label host must be at most 1024 bytes'],
+    [{ host: 'é'.repeat(513) }, 'label host must be at most 1024 bytes'],
+    [{ 'host-name': 'a' }, 'label key "host-name" must match [A-Za-z_][A-Za-z0-9_]*'],
+    [{ '1host': 'a' }, 'label key "1host" must match [A-Za-z_][A-Za-z0-9_]*'],
+    [{ '': 'a' }, 'label keys must not be empty'],
+    [{ __tenant: 'a' }, 'label key "__tenant" is reserved (keys starting with __)'],
+    [{ ['k'.repeat(129)]: 'a' }, 'label keys must be at most 128 characters'],
+    [Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`k${i}`, 'v'])), 'a series may have at most 32 labels'],
+  ])('refuses the labels %j, storing nothing: %s', (labels, reason) => {
+    const result = failure(
+      parse([
+        { feed: 'ok', labels: { host: 'h1' }, v: 1 },
+        { feed: 'm', labels, v: 1 },
+      ]),
+    );
+    expect(result.code).toBe('invalid_points');
+    expect(result.details).toEqual([{ index: 1, reason }]);
+  });
+
+  it('accepts the limits exactly: 32 labels, a 128-character key, a value of 1024 bytes', () => {
+    const many = Object.fromEntries(Array.from({ length: 32 }, (_, i) => [`k${String(i).padStart(2, '0')}`, 'v']));
+    const long = { ['k'.repeat(128)]: 'é'.repeat(512) };
+    const result = batch(
+      parse([
+        { feed: 'm', labels: many, v: 1 },
+        { feed: 'm', labels: long, v: 2 },
+      ]),
+    );
+    expect(result.feeds[0]).toBe(
+      `m{${Object.keys(many)
+        .map((k) => `${k}="v"`)
+        .join(',')}}`,
+    );
+    expect(result.feeds[1]).toBe(`m{${'k'.repeat(128)}="${'é'.repeat(512)}"}`);
+  });
+
+  it('refuses a bad label set on every point that repeats it', () => {
+    const result = failure(parse([1, 2, 3].map((v) => ({ feed: 'm', labels: { host: v === 2 ? 'ok' : '' }, v }))));
+    expect(result.details.map((d) => d.index)).toEqual([0, 2]);
+  });
+});
+
 describe('parseNdjsonPoints', () => {
   it('reads one point per line, skipping blank lines and tolerating CRLF', () => {
     const body = '{"feed":"a","t":1,"v":1}\r\n\r\n  {"feed":"b","v":2}  \n';
@@ -72,5 +161,12 @@ describe('parseNdjsonPoints', () => {
   it('refuses more points than the limit', () => {
     const body = Array.from({ length: 101 }, () => '{"feed":"a","v":1}').join('\n');
     expect(failure(parseNdjsonPoints(body, options)).code).toBe('too_many_points');
+  });
+
+  it('reads labels beside feed, and names a point with bad labels by index and line', () => {
+    const body = '{"feed":"a","labels":{"host":"h1"},"v":1}\n\n{"feed":"a","labels":{"host":"h1"},"v":2}\n';
+    expect(batch(parseNdjsonPoints(body, options)).feeds).toEqual(['a{host="h1"}', 'a{host="h1"}']);
+    const bad = failure(parseNdjsonPoints(`${body}{"feed":"a","labels":{"__x":"1"},"v":3}`, options));
+    expect(bad.details).toEqual([{ index: 2, line: 4, reason: 'label key "__x" is reserved (keys starting with __)' }]);
   });
 });

@@ -3,7 +3,7 @@ import { jsonLimitsProblem } from './json-limits.js';
 import type { ParseOptions, ParseResult } from './parse-result.js';
 import { PointCollector, tooManyPoints } from './point-collector.js';
 
-/** `application/json`: `{"points":[{"feed","t","v"}, ...]}`, validated whole. */
+/** `application/json`: `{"points":[{"feed","labels","t","v"}, ...]}` (`labels`, `t` optional), validated whole. */
 export function parseJsonPoints(body: string, options: ParseOptions): ParseResult {
   let decoded: unknown;
   try {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   isPrecision,
+  labelKeyOf,
   parseLineProtocol,
   parseLineProtocolInTurns,
   type Precision,
@@ -60,82 +61,168 @@ function contractMs(ts: bigint, divisor: bigint): number {
 }
 
 describe('parseLineProtocol', () => {
-  describe('feed names', () => {
-    it('joins measurement, tag values and field key', () => {
+  describe('series', () => {
+    it('names each field <measurement>.<field> and makes every tag a label', () => {
       const result = success(`cpu,host=h1,region=eu usage=0.5,idle=99 ${TS}`);
-      expect([...result.batch.feeds]).toEqual(['cpu.h1.eu.usage', 'cpu.h1.eu.idle']);
+      expect([...result.batch.feeds]).toEqual(['cpu.usage{host="h1",region="eu"}', 'cpu.idle{host="h1",region="eu"}']);
       expect(Array.from(result.batch.t)).toEqual([TS_MS, TS_MS]);
       expect(Array.from(result.batch.v)).toEqual([0.5, 99]);
       expect(result.ignored).toEqual([]);
     });
 
-    it('uses the measurement alone when there are no tags', () => {
+    it('uses the feed name alone when there are no tags', () => {
       expect(feeds('cpu usage=1')).toEqual(['cpu.usage']);
     });
 
-    it('orders tag values by tag key, whatever the order on the line', () => {
-      expect(feeds('cpu,region=eu,host=h1 usage=1')).toEqual(['cpu.h1.eu.usage']);
-      expect(feeds('m,c=3,a=1,b=2 x=1')).toEqual(['m.1.2.3.x']);
-      expect(feeds('m,b=2,c=3,a=1 x=1\nm,a=1,b=2,c=3 x=1')).toEqual(['m.1.2.3.x', 'm.1.2.3.x']);
+    it('gives one series key whatever the order of the tags on the line', () => {
+      expect(feeds('cpu,region=eu,host=h1 usage=1')).toEqual(['cpu.usage{host="h1",region="eu"}']);
+      expect(feeds('m,b=2,c=3,a=1 x=1\nm,a=1,b=2,c=3 x=1')).toEqual([
+        'm.x{a="1",b="2",c="3"}',
+        'm.x{a="1",b="2",c="3"}',
+      ]);
     });
 
-    it('sorts tag keys in byte order', () => {
-      // 'B' (0x42) < '_' (0x5f) < 'a' (0x61); '-' (0x2d) < '_'; a prefix sorts first.
-      expect(feeds('m,b=lower,B=upper x=1')).toEqual(['m.upper.lower.x']);
-      expect(feeds('m,a_=3,a-=2,a=1 x=1')).toEqual(['m.1.2.3.x']);
-      expect(feeds('m,aa=2,a=1 x=1')).toEqual(['m.1.2.x']);
+    it('keeps tags with the same value under different keys apart', () => {
+      expect(feeds('coll,host=a v=1\ncoll,dc=a v=2')).toEqual(['coll.v{host="a"}', 'coll.v{dc="a"}']);
     });
 
-    it('sorts non-ASCII tag keys by UTF-8 bytes, not UTF-16 units', () => {
-      // U+FF61 is EF BD A1 in UTF-8, before U+1F600 (F0 9F 98 80); in UTF-16 it comes after D83D.
-      expect(feeds('m,\u{1F600}=b,\uFF61=a x=1')).toEqual(['m.a.b.x']);
+    it('keeps the dots of a tag value inside the label, so they cannot make two tag sets alike', () => {
+      expect(feeds('m,host=web1.example.com,region=eu v=1\nm,host=web1,region=example.com.eu v=1')).toEqual([
+        'm.v{host="web1.example.com",region="eu"}',
+        'm.v{host="web1",region="example.com.eu"}',
+      ]);
     });
 
-    it('sorts by the unescaped tag key', () => {
-      // Unescaped, 'a z' (0x20) sorts before 'a[' (0x5b); escaped, '\\' (0x5c) would sort after it.
-      expect(feeds('m,a[=2,a\\ z=1 x=1')).toEqual(['m.1.2.x']);
+    it('puts label keys in byte order', () => {
+      expect(feeds('m,b=lower,B=upper,_=u,a1=n x=1')).toEqual(['m.x{B="upper",_="u",a1="n",b="lower"}']);
     });
 
-    it('replaces characters outside the feed alphabet by _', () => {
-      expect(feeds('cpu,host=web-01.example.com,dc=eu/west v@1=1')).toEqual(['cpu.eu_west.web-01.example.com.v_1']);
-      expect(feeds('net:if,name=eth0 rx+tx=1')).toEqual(['net:if.eth0.rx_tx']);
-      expect(feeds('temp,room=küche wert=1')).toEqual(['temp.k_che.wert']);
-      expect(feeds('m,t="q" \'a\'=1')).toEqual(['m._q_._a_']);
+    it('keeps tag values as they are, escaped as a series key escapes them', () => {
+      expect(feeds('cpu,host=web-01.example.com,dc=eu/west v=1')).toEqual([
+        'cpu.v{dc="eu/west",host="web-01.example.com"}',
+      ]);
+      expect(feeds('temp,room=küche\u{1F680} wert=1')).toEqual(['temp.wert{room="küche\u{1F680}"}']);
+      expect(feeds('m,q="hi",p=a"b x=1')).toEqual(['m.x{p="a\\"b",q="\\"hi\\""}']);
+      expect(feeds('m,path=C:\\temp\\x x=1')).toEqual(['m.x{path="C:\\\\temp\\\\x"}']);
     });
 
-    it('replaces a character outside the BMP by a single _', () => {
-      expect(feeds('m,e=a\u{1F680}b x=1')).toEqual(['m.a_b.x']);
+    it('replaces characters outside the feed alphabet in measurement and field key by _', () => {
+      expect(feeds('net:if,name=eth0 rx+tx=1')).toEqual(['net:if.rx_tx{name="eth0"}']);
+      expect(feeds("m 'a'=1,v@1=2")).toEqual(['m._a_', 'm.v_1']);
+      expect(feeds('m\u{1F680}ü x=1')).toEqual(['m__.x']);
     });
 
-    it('keeps dots in parts, so they add segments', () => {
-      expect(feeds('a.b,t=c.d e.f=1')).toEqual(['a.b.c.d.e.f']);
+    it('keeps dots in measurement and field key, so they add segments', () => {
+      expect(feeds('a.b,t=c.d e.f=1')).toEqual(['a.b.e.f{t="c.d"}']);
     });
 
-    it('refuses a line whose name has an empty segment', () => {
-      expect(reason('cpu,host=. usage=1')).toBe('invalid feed name "cpu...usage": feed segments must not be empty');
-      expect(reason('cpu,host=a. usage=1')).toBe('invalid feed name "cpu.a..usage": feed segments must not be empty');
+    it('refuses a line whose feed name has an empty segment', () => {
       expect(reason('.cpu usage=1')).toBe('invalid feed name ".cpu.usage": feed segments must not be empty');
-      expect(reason('cpu .usage=1')).toBe('invalid feed name "cpu..usage": feed segments must not be empty');
+      expect(reason('cpu. usage=1')).toBe('invalid feed name "cpu..usage": feed segments must not be empty');
+      expect(reason('cpu,host=a .usage=1')).toBe('invalid feed name "cpu..usage": feed segments must not be empty');
+      expect(feeds('cpu,host=. usage=1')).toEqual(['cpu.usage{host="."}']);
     });
 
-    it('refuses a line whose name is longer than 200 characters', () => {
+    it('refuses a line whose feed name is longer than 200 characters, its labels aside', () => {
       const measurement = 'm'.repeat(194);
-      expect(feeds(`${measurement} value=1`)).toEqual([`${measurement}.value`]); // exactly 200
+      expect(feeds(`${measurement},host=${'h'.repeat(300)} value=1`)).toEqual([
+        `${measurement}.value{host="${'h'.repeat(300)}"}`,
+      ]); // exactly 200
       expect(reason(`${measurement}x value=1`)).toBe(
         `invalid feed name "${'m'.repeat(64)}…": feed must be at most 200 characters`,
       );
     });
 
     it('does not need a valid name for a string field, which is not stored', () => {
-      const result = success('cpu,host=. msg="x"');
+      const result = success('.cpu,host=a msg="x"');
       expect(result.batch.feeds).toEqual([]);
       expect(result.ignored).toEqual([{ line: 1, field: 'msg', reason: 'string fields are not stored' }]);
     });
   });
 
+  describe('tag keys', () => {
+    it.each([
+      ['host', 'host'],
+      ['_private', '_private'],
+      ['host.name', 'host_name'],
+      ['k8s-pod/name', 'k8s_pod_name'],
+      ['1m', '_1m'],
+      ['9', '_9'],
+      ['.1', '_1'],
+      ['küche', 'k_che'],
+      ['\u{1F680}x', '_x'],
+      ['a b,c=d', 'a_b_c_d'],
+    ])('makes the tag key %j the label %j', (tag, label) => {
+      expect(labelKeyOf(tag)).toBe(label);
+    });
+
+    it('uses the mapped keys in the series key', () => {
+      expect(feeds('m,host.name=web1,1m=x,dc\\ name=eu v=1')).toEqual(['m.v{_1m="x",dc_name="eu",host_name="web1"}']);
+    });
+
+    it('refuses a line where two tags would be one label, naming both', () => {
+      expect(reason('m,host.name=a,host_name=b x=1')).toBe(
+        'tags "host.name" and "host_name" would both be the label host_name',
+      );
+      expect(reason('m,a-b=1,x=2,a.b=3 x=1')).toBe('tags "a-b" and "a.b" would both be the label a_b');
+      expect(reason('m,host=a,host=a x=1')).toBe('duplicate tag "host"');
+    });
+
+    it('refuses a tag key that is or becomes a reserved label key', () => {
+      expect(reason('m,__name__=a x=1')).toBe(
+        'invalid tag key "__name__": label key "__name__" is reserved (keys starting with __)',
+      );
+      expect(reason('m,.-x=a x=1')).toBe('invalid tag key ".-x": label key "__x" is reserved (keys starting with __)');
+    });
+
+    it('takes tag keys of up to 128 characters once mapped', () => {
+      expect(feeds(`m,${'k'.repeat(128)}=a x=1`)).toEqual([`m.x{${'k'.repeat(128)}="a"}`]);
+      expect(feeds(`m,${'7'.repeat(127)}=a x=1`)).toEqual([`m.x{_${'7'.repeat(127)}="a"}`]);
+      expect(reason(`m,${'k'.repeat(129)}=a x=1`)).toBe(
+        `invalid tag key "${'k'.repeat(64)}…": label keys must be at most 128 characters`,
+      );
+      expect(reason(`m,${'7'.repeat(128)}=a x=1`)).toBe(
+        `invalid tag key "${'7'.repeat(64)}…": label keys must be at most 128 characters`,
+      );
+    });
+  });
+
+  describe('tag values and counts', () => {
+    it('takes up to 32 tags and refuses more', () => {
+      const tags = (n: number) => Array.from({ length: n }, (_, i) => `,t${String(i).padStart(2, '0')}=v`).join('');
+      expect(feeds(`m${tags(32)} x=1`)).toEqual([
+        `m.x{${Array.from({ length: 32 }, (_, i) => `t${String(i).padStart(2, '0')}="v"`).join(',')}}`,
+      ]);
+      expect(reason(`m${tags(33)} x=1`)).toBe('more than 32 tags (a series has at most 32 labels)');
+    });
+
+    it('takes tag values of up to 1024 bytes and refuses longer ones', () => {
+      expect(feeds(`m,h=${'é'.repeat(512)} x=1`)).toEqual([`m.x{h="${'é'.repeat(512)}"}`]);
+      expect(reason(`m,h=${'é'.repeat(512)}a x=1`)).toBe(
+        'invalid value for tag "h": label h must be at most 1024 bytes',
+      );
+    });
+
+    it('refuses a tag value that has no UTF-8 form', () => {
+      expect(reason('m,h=a\uD800 x=1')).toBe('invalid value for tag "h": label h must be valid UTF-8');
+    });
+
+    it('gives a Telegraf-style line of 8 tags one series key per field', () => {
+      const line =
+        'system,cluster=prod,dc=eu-west-1,env=production,host=web-01.example.com,os=linux,rack=r12,role=frontend,zone=b load1=0.42,load5=0.38';
+      const tags =
+        'cluster="prod",dc="eu-west-1",env="production",host="web-01.example.com",os="linux",rack="r12",role="frontend",zone="b"';
+      expect(points(`${line} ${TS}\n${line} ${TS}`)).toEqual({
+        feeds: [`system.load1{${tags}}`, `system.load5{${tags}}`, `system.load1{${tags}}`, `system.load5{${tags}}`],
+        t: [TS_MS, TS_MS, TS_MS, TS_MS],
+        v: [0.42, 0.38, 0.42, 0.38],
+      });
+    });
+  });
+
   describe('escapes', () => {
     it('unescapes comma and space in the measurement', () => {
-      expect(feeds('my\\ cpu\\,total,host=a v=1')).toEqual(['my_cpu_total.a.v']);
+      expect(feeds('my\\ cpu\\,total,host=a v=1')).toEqual(['my_cpu_total.v{host="a"}']);
     });
 
     it('keeps a backslash before any other character of a measurement literally', () => {
@@ -147,8 +234,8 @@ describe('parseLineProtocol', () => {
     });
 
     it('unescapes comma, equals sign and space in tag keys and values', () => {
-      expect(feeds('cpu,ho\\=st\\ x=a\\,b\\=c\\ d v=1')).toEqual(['cpu.a_b_c_d.v']);
-      expect(feeds('cpu,host=C:\\temp v=1')).toEqual(['cpu.C:_temp.v']);
+      expect(feeds('cpu,ho\\=st\\ x=a\\,b\\=c\\ d v=1')).toEqual(['cpu.v{ho_st_x="a,b=c d"}']);
+      expect(feeds('cpu,host=C:\\temp v=1')).toEqual(['cpu.v{host="C:\\\\temp"}']);
     });
 
     it('unescapes comma, equals sign and space in field keys', () => {
@@ -184,7 +271,17 @@ describe('parseLineProtocol', () => {
     it('names fields right when a series changes the order or set of its fields from line to line', () => {
       const body = ['m,h=1 a=1,b=2', 'm,h=1 b=3,a=4', 'm,h=1 c=5', 'm,h=1 a=6,b=7,c=8', 'm,h=2 b=9'].join('\n');
       expect(points(body)).toMatchObject({
-        feeds: ['m.1.a', 'm.1.b', 'm.1.b', 'm.1.a', 'm.1.c', 'm.1.a', 'm.1.b', 'm.1.c', 'm.2.b'],
+        feeds: [
+          'm.a{h="1"}',
+          'm.b{h="1"}',
+          'm.b{h="1"}',
+          'm.a{h="1"}',
+          'm.c{h="1"}',
+          'm.a{h="1"}',
+          'm.b{h="1"}',
+          'm.c{h="1"}',
+          'm.b{h="2"}',
+        ],
         v: [1, 2, 3, 4, 5, 6, 7, 8, 9],
       });
     });
@@ -372,7 +469,7 @@ describe('parseLineProtocol', () => {
     });
 
     it('ends a line at a newline outside quotes, in tags and comments too', () => {
-      expect(feeds('# a "quoted\nm,t=a"b x=1\nm y="c"')).toEqual(['m.a_b.x']);
+      expect(feeds('# a "quoted\nm,t=a"b x=1\nm y="c"')).toEqual(['m.x{t="a\\"b"}']);
       expect(failure('m,t="a\nb" x=1').details).toEqual([{ line: 1, reason: 'missing field set' }]);
     });
 
@@ -434,17 +531,17 @@ describe('parseLineProtocol', () => {
       ].join('\n');
       expect(points(body)).toEqual({
         feeds: [
-          'cpu.a.x',
-          'cpu.ab.x',
-          'cpu.b.x',
-          'cpu.a.x',
-          'cpu.a_b.x',
-          'cpu.a.y',
-          'cpu.a.x',
-          'cpu.a.x',
-          'cpu.a.xy',
-          'cpu.a.x_y',
-          'cpu.a.xy',
+          'cpu.x{host="a"}',
+          'cpu.x{host="ab"}',
+          'cpu.x{host="b"}',
+          'cpu.x{host="a"}',
+          'cpu.x{host="a b"}',
+          'cpu.y{host="a"}',
+          'cpu.x{host="a"}',
+          'cpu.x{host="a"}',
+          'cpu.xy{host="a"}',
+          'cpu.x_y{host="a"}',
+          'cpu.xy{host="a"}',
         ],
         t: Array<number>(11).fill(NOW),
         v: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11],

@@ -1,6 +1,14 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { PointBatchBuilder } from '@pulseboard/core';
-import { type ErrorDetail, type IgnoredField, feedNameProblem } from '@pulseboard/protocol';
+import {
+  type ErrorDetail,
+  type IgnoredField,
+  feedNameProblem,
+  labelKeyProblem,
+  labelValueProblem,
+  MAX_LABELS,
+  seriesKey,
+} from '@pulseboard/protocol';
 import type { ParseOptions, ParseResult } from './parse-result.js';
 import {
   isPrecision,
@@ -20,14 +28,15 @@ import {
   QUOTE,
   SPACE,
   closingQuote,
-  compareCodePoints,
   countNewlines,
   decode,
   isKeyEscape,
   isMeasurementEscape,
   isWhitespace,
   lineEnd,
+  NINE,
   quote,
+  ZERO,
 } from './line-protocol.syntax.js';
 
 export { isPrecision, PRECISIONS, type Precision } from './line-protocol.values.js';
@@ -35,20 +44,26 @@ export { isPrecision, PRECISIONS, type Precision } from './line-protocol.values.
 const STRING_FIELD_REASON = 'string fields are not stored';
 /** Distinct series a parse remembers (agents send a few hundred; what is forgotten is resolved again). */
 const MAX_SERIES_REMEMBERED = 10_000;
+const LABEL_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** With `u`, a character outside the BMP is one match. */
+const NOT_LABEL_KEY_CHAR = /[^A-Za-z0-9_]/gu;
 
-/** A field key as it resolves under one series. */
+/** A field key as it resolves under one measurement and tag set. */
 interface FieldTarget {
   /** Unescaped key, as reported in `ignored` and in reasons. */
   readonly key: string;
-  readonly feed: string;
-  /** Why `feed` is not a valid feed name; numeric values of this field make the line bad. */
+  /** The series key the field's values go to. */
+  readonly series: string;
+  /** Why the feed name is not valid; numeric values of this field make the line bad. */
   readonly problem: string | undefined;
 }
 
 /** A measurement with its tag set, resolved once per distinct raw text. */
 interface Series {
-  /** Sanitised measurement and tag values in tag-key order, joined by `.`. */
-  readonly prefix: string;
+  /** The measurement, every character outside the feed alphabet replaced by `_`. */
+  readonly measurement: string;
+  /** The tags as the labels part of a series key, after its `{` (`host="h1"}`); empty without tags. */
+  readonly labels: string;
   /** Why the measurement or tag set is malformed. */
   readonly problem: string | undefined;
   /**
@@ -65,9 +80,10 @@ interface Series {
 }
 
 /**
- * Parses an InfluxDB line-protocol body into a batch of points. Feed names are the measurement,
- * the tag values in tag-key order and the field key, joined by `.` with every character outside the
- * feed alphabet replaced by `_`. The body is refused whole if any line is bad.
+ * Parses an InfluxDB line-protocol body into a batch of points. Each field of a line is a series:
+ * its feed name is `<measurement>.<field key>` with every character outside the feed alphabet
+ * replaced by `_`, and every tag is a label (see {@link labelKeyOf} for the keys). The body is
+ * refused whole if any line is bad.
  */
 export function parseLineProtocol(body: string, options: ParseOptions & { precision: Precision }): ParseResult {
   return new LineProtocolParser(body, options).parse(Infinity) as ParseResult;
@@ -122,7 +138,7 @@ class LineProtocolParser {
   private lastSeries: Series | undefined;
 
   /** Fields of the line being parsed; committed only once its timestamp is known to be good. */
-  private readonly pendingFeeds: string[] = [];
+  private readonly pendingSeries: string[] = [];
   private readonly pendingValues: number[] = [];
 
   constructor(body: string, options: ParseOptions & { precision: Precision }) {
@@ -240,7 +256,7 @@ class LineProtocolParser {
     while (i < end && body.charCodeAt(i) === SPACE) i++;
     if (i === end) return 'missing field set';
 
-    const pendingFeeds = this.pendingFeeds;
+    const pendingSeries = this.pendingSeries;
     const pendingValues = this.pendingValues;
     let count = 0;
     let position = 0;
@@ -268,7 +284,7 @@ class LineProtocolParser {
           return `missing "=" after field key ${quote(decode(body, keyStart, i, true, false))}`;
         }
         const rawKey = body.slice(keyStart, i);
-        target = series.fields?.get(rawKey) ?? resolveField(body, keyStart, i, series.prefix);
+        target = series.fields?.get(rawKey) ?? resolveField(body, keyStart, i, series);
         const displaced = series.layoutKeys[position];
         if (displaced !== undefined && displaced !== rawKey) {
           (series.fields ??= new Map()).set(displaced, series.layoutTargets[position]);
@@ -306,7 +322,7 @@ class LineProtocolParser {
         const status = this.values.read(valueStart, i);
         if (status !== VALUE_OK) return valueReason(status, body.slice(valueStart, i), target.key);
         if (target.problem !== undefined) return target.problem;
-        pendingFeeds[count] = target.feed;
+        pendingSeries[count] = target.series;
         pendingValues[count] = this.values.value;
         count++;
       }
@@ -332,7 +348,7 @@ class LineProtocolParser {
     // After a bad line the batch is never returned, so there is no point in filling it.
     if (this.badLines === 0) {
       const builder = this.builder;
-      for (let k = 0; k < count; k++) builder.add(pendingFeeds[k], t, pendingValues[k]);
+      for (let k = 0; k < count; k++) builder.add(pendingSeries[k], t, pendingValues[k]);
     }
     return undefined;
   }
@@ -349,7 +365,9 @@ class LineProtocolParser {
     if (i === start) return badSeries('missing measurement');
     const measurement = decode(body, start, i, false, true);
 
-    const tags: { key: string; value: string }[] = [];
+    const labels: Record<string, string> = {};
+    /** Label key → the tag key it came from, to name both when two tags become one label. */
+    const tagKeys = new Map<string, string>();
     while (i < end) {
       i++; // the comma
       const keyStart = i;
@@ -370,28 +388,63 @@ class LineProtocolParser {
         i += c === BACKSLASH && i + 1 < end && isKeyEscape(body.charCodeAt(i + 1)) ? 2 : 1;
       }
       if (i === valueStart) return badSeries(`empty value for tag ${quote(key)}`);
-      tags.push({ key, value: decode(body, valueStart, i, true, true) });
-    }
 
-    tags.sort((a, b) => compareCodePoints(a.key, b.key));
-    let prefix = measurement;
-    for (let k = 0; k < tags.length; k++) {
-      if (k > 0 && tags[k].key === tags[k - 1].key) return badSeries(`duplicate tag ${quote(tags[k].key)}`);
-      prefix += '.' + tags[k].value;
+      const label = labelKeyOf(key);
+      const earlier = tagKeys.get(label);
+      if (earlier === key) return badSeries(`duplicate tag ${quote(key)}`);
+      if (earlier !== undefined) {
+        return badSeries(`tags ${quote(earlier)} and ${quote(key)} would both be the label ${label}`);
+      }
+      if (tagKeys.size === MAX_LABELS) {
+        return badSeries(`more than ${MAX_LABELS} tags (a series has at most ${MAX_LABELS} labels)`);
+      }
+      const keyProblem = labelKeyProblem(label);
+      if (keyProblem !== undefined) return badSeries(`invalid tag key ${quote(key)}: ${keyProblem}`);
+      const value = decode(body, valueStart, i, true, false);
+      const valueProblem = labelValueProblem(label, value);
+      if (valueProblem !== undefined) return badSeries(`invalid value for tag ${quote(key)}: ${valueProblem}`);
+      tagKeys.set(label, key);
+      labels[label] = value;
     }
-    return { prefix, problem: undefined, fields: undefined, layoutKeys: [], layoutTargets: [] };
+    return {
+      measurement,
+      // the series key without its name and `{`, so that a field's key is one join away
+      labels: tagKeys.size === 0 ? '' : seriesKey(measurement, labels).slice(measurement.length + 1),
+      problem: undefined,
+      fields: undefined,
+      layoutKeys: [],
+      layoutTargets: [],
+    };
   }
 }
 
 function badSeries(problem: string): Series {
-  return { prefix: '', problem, fields: undefined, layoutKeys: [], layoutTargets: [] };
+  return { measurement: '', labels: '', problem, fields: undefined, layoutKeys: [], layoutTargets: [] };
 }
 
-function resolveField(body: string, start: number, end: number, prefix: string): FieldTarget {
+/**
+ * The label a tag key becomes: every character outside `[A-Za-z0-9_]` becomes `_` (a character
+ * outside the BMP counting as one), as Prometheus' remote-write and OpenTelemetry translators
+ * sanitize label names, and a key that would start with a digit gets a leading `_`, which keeps the
+ * digit (Prometheus' underscore escaping replaces it; OpenTelemetry's `key_` is longer).
+ * `host.name` → `host_name`, `1m` → `_1m`. Keys that end up starting with `__` are reserved, and two
+ * tags that end up as one label make the line bad rather than one series out of two.
+ */
+export function labelKeyOf(tagKey: string): string {
+  const label = LABEL_KEY.test(tagKey) ? tagKey : tagKey.replace(NOT_LABEL_KEY_CHAR, '_');
+  const first = label.charCodeAt(0);
+  return first >= ZERO && first <= NINE ? `_${label}` : label;
+}
+
+function resolveField(body: string, start: number, end: number, series: Series): FieldTarget {
   const key = decode(body, start, end, true, false);
-  // Feeds outlive the request in the log. `+` would give a rope over slices of the body, keeping
-  // the whole body alive; `join` copies into a string of its own.
-  const feed = [prefix, decode(body, start, end, true, true)].join('.');
+  // Series keys outlive the request in the log. `+` would give a rope over slices of the body,
+  // keeping the whole body alive; `join` with a separator copies into a string of its own.
+  const feed = [series.measurement, decode(body, start, end, true, true)].join('.');
   const problem = feedNameProblem(feed);
-  return { key, feed, problem: problem === undefined ? undefined : `invalid feed name ${quote(feed)}: ${problem}` };
+  return {
+    key,
+    series: series.labels === '' ? feed : [feed, series.labels].join('{'),
+    problem: problem === undefined ? undefined : `invalid feed name ${quote(feed)}: ${problem}`,
+  };
 }

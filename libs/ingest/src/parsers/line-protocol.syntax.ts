@@ -92,26 +92,6 @@ export function decode(body: string, start: number, end: number, keyEscapes: boo
   return out + body.slice(run, end);
 }
 
-/**
- * Orders strings by code point, which is the byte order of their UTF-8 encoding (InfluxDB sorts
- * tag keys as bytes). Plain `<` compares UTF-16 units, which puts astral characters before
- * U+E000–U+FFFF.
- */
-export function compareCodePoints(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x !== y) return codeUnitRank(x) - codeUnitRank(y);
-  }
-  return a.length - b.length;
-}
-
-export function codeUnitRank(c: number): number {
-  if (c < 0xd800) return c;
-  return c >= 0xe000 ? c - 0x800 : c + 0x2000;
-}
-
 /** Longest excerpt of user input quoted in a reason: a reason should point, not echo the body. */
 const QUOTE_LIMIT = 64;
 

@@ -1,13 +1,16 @@
 import { PointBatchBuilder } from '@pulseboard/core';
-import { pointProblem, type ErrorDetail } from '@pulseboard/protocol';
+import { labelsProblem, unlabelledPointProblem, type ErrorDetail, type Labels } from '@pulseboard/protocol';
 import type { ParseOptions, ParseResult } from './parse-result.js';
+import { SeriesKeys } from './series-keys.js';
 
 /**
- * Validates decoded JSON points one by one into a batch, collecting at most
- * `maxDetails` reasons for bad ones; shared by the JSON and NDJSON parsers.
+ * Validates decoded JSON points one by one into a batch of series keys,
+ * collecting at most `maxDetails` reasons for bad ones; shared by the JSON and
+ * NDJSON parsers. A point's reason is the one `pointProblem` gives.
  */
 export class PointCollector {
   private readonly builder: PointBatchBuilder;
+  private readonly seriesKeys = new SeriesKeys();
   private readonly details: ErrorDetail[] = [];
   private bad = 0;
 
@@ -20,13 +23,24 @@ export class PointCollector {
 
   /** Adds a decoded point, or records why it is invalid. */
   add(raw: unknown, index: number, line?: number): void {
-    const problem = pointProblem(raw);
+    const problem = unlabelledPointProblem(raw);
     if (problem !== undefined) {
       this.reject(problem, index, line);
       return;
     }
-    const point = raw as { feed: string; t?: number; v: number };
-    if (this.bad === 0) this.builder.add(point.feed, point.t ?? this.options.now, point.v);
+    const point = raw as { feed: string; labels?: unknown; t?: number; v: number };
+    let series = point.feed;
+    if (point.labels !== undefined) {
+      // a label set met before in this batch was valid then
+      const known = this.seriesKeys.find(point.feed, point.labels);
+      const labels = known === undefined ? labelsProblem(point.labels) : undefined;
+      if (labels !== undefined) {
+        this.reject(labels, index, line);
+        return;
+      }
+      series = known ?? this.seriesKeys.add(point.feed, point.labels as Labels);
+    }
+    if (this.bad === 0) this.builder.add(series, point.t ?? this.options.now, point.v);
   }
 
   reject(reason: string, index: number, line?: number): void {

@@ -16,7 +16,12 @@ export type ConnectionState = 'disconnected' | 'connecting' | 'connected';
 export interface ConsumerOptions {
   /** The server's base URL (`https://pulse.example.com`, or `/` in a page the server serves). */
   url: string;
-  /** Feed names and patterns to stream (`host1.cpu.user`, `host1.>`, `*.cpu.user`). */
+  /**
+   * Selectors to stream: feed names and patterns (`host1.cpu.user`, `host1.>`,
+   * `*.cpu.user`), optionally with label matchers (`cpu.usage{host=~"a|b"}`).
+   * Points arrive keyed by series key (`cpu.usage{host="a"}`, or the name
+   * alone for a series without labels).
+   */
   feeds?: string[];
   /** Milliseconds of retained history to draw before going live; used until the first `points` gives a cursor. */
   history?: number;
@@ -39,7 +44,10 @@ export interface ConsumerOptions {
   platform?: Partial<Platform>;
 }
 
-/** New points of the stream: `cursor` is the position after them, to resume from. */
+/**
+ * New points of the stream, by series key (`parseSeriesKey` reads one):
+ * `cursor` is the position after them, to resume from.
+ */
 export interface StreamPoints {
   cursor: string;
   feeds: FeedChunks;

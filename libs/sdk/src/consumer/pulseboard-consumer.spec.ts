@@ -26,6 +26,18 @@ describe('PulseboardConsumer', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('streams selectors with label matchers, commas inside braces kept', () => {
+    const { consumer, sse } = make({ feeds: ['cpu.usage{host=~"a|b",dc="x"}', 'mem.*'] });
+    consumer.connect();
+    const url = new URL(sse.last.request.url);
+    expect(url.searchParams.get('feeds')).toBe('cpu.usage{host=~"a|b",dc="x"},mem.*');
+    const seen: unknown[] = [];
+    consumer.on('points', ({ feeds }) => seen.push(Object.keys(feeds)));
+    sse.last.hello('s-1');
+    sse.last.points('c-1', { 'cpu.usage{host="a"}': chunk(1, 2), 'mem.used': chunk(3, 4) });
+    expect(seen).toEqual([['cpu.usage{host="a"}', 'mem.used']]);
+  });
+
   it('emits hello, points with their cursor, and gaps', () => {
     const { consumer, sse } = make();
     const seen: unknown[] = [];
@@ -165,10 +177,12 @@ describe('PulseboardConsumer', () => {
     expect(sse.streams).toHaveLength(2);
   });
 
-  it('refuses invalid feed names before opening anything', async () => {
+  it('refuses invalid feed names and selectors before opening anything', async () => {
     expect(() => make({ feeds: ['a..b'] })).toThrow(PulseboardError);
+    expect(() => make({ feeds: ['cpu{host="a"'] })).toThrow(PulseboardError);
     const { consumer, sse } = make();
     await expect(consumer.subscribe(['x.>.y'])).rejects.toMatchObject({ code: 'invalid_pattern' });
+    await expect(consumer.subscribe(['cpu{host~"a"}'])).rejects.toMatchObject({ code: 'invalid_pattern' });
     expect(consumer.feeds).toEqual(['a.x']);
     expect(sse.streams).toHaveLength(0);
   });

@@ -1,4 +1,4 @@
-import { patternProblem, type Ack, type SubscriptionState } from '@pulseboard/protocol';
+import { selectorProblem, type Ack, type SubscriptionState } from '@pulseboard/protocol';
 import { Backoff } from '../backoff.js';
 import type { SseEnd, SseMessage, SseStream } from '../connectors/sse-connector.js';
 import { readToken, type Platform, type TimerHandle, type TokenSource } from '../platform.js';
@@ -19,12 +19,13 @@ import { afterStreamEnd } from './stream-end.js';
 import { parseGap, parseHello, parsePoints, parseStreamError } from './stream-messages.js';
 import { Watchdog } from './watchdog.js';
 
+/** Refuses what the server would refuse, before a stream is opened with it. */
 function checkFeeds(feeds: readonly string[]): void {
   if (!Array.isArray(feeds)) {
-    throw new PulseboardError('invalid_pattern', 'feeds must be an array of names or patterns');
+    throw new PulseboardError('invalid_pattern', 'feeds must be an array of selectors');
   }
   for (const feed of feeds) {
-    const problem = patternProblem(feed);
+    const problem = selectorProblem(feed);
     if (problem !== undefined) throw new PulseboardError('invalid_pattern', `${String(feed)}: ${problem}`);
   }
 }
@@ -143,7 +144,7 @@ export class PulseboardConsumer {
     return this.stream?.session;
   }
 
-  /** The feed names and patterns every (re)connection streams. */
+  /** The selectors (feed names, patterns, label matchers) every (re)connection streams. */
   get feeds(): string[] {
     return [...this.subscribed];
   }

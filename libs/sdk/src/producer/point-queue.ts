@@ -1,4 +1,4 @@
-import type { Point } from '@pulseboard/protocol';
+import type { SeriesPoint } from './producer-options.js';
 
 /**
  * A FIFO of points, numbered in push order. Taking from the head and
@@ -6,7 +6,7 @@ import type { Point } from '@pulseboard/protocol';
  * array is compacted once the consumed part outweighs the rest.
  */
 export class PointQueue {
-  private items: Point[] = [];
+  private items: SeriesPoint[] = [];
   private head = 0;
   private pushed = 0;
 
@@ -24,13 +24,13 @@ export class PointQueue {
     return this.pushed;
   }
 
-  push(point: Point): void {
+  push(point: SeriesPoint): void {
     this.items.push(point);
     this.pushed++;
   }
 
   /** Removes and returns up to `count` points from the head. */
-  take(count: number): Point[] {
+  take(count: number): SeriesPoint[] {
     const taken = this.items.slice(this.head, this.head + count);
     this.advance(taken.length);
     return taken;

@@ -1,7 +1,20 @@
-import type { Point } from '@pulseboard/protocol';
+import type { Labels, Point } from '@pulseboard/protocol';
 import type { BackoffOptions } from '../backoff.js';
 import type { ProducerPlatform, TokenSource } from '../platform.js';
 import { PulseboardError, type PulseboardErrorOptions } from '../pulseboard-error.js';
+
+/** A point of one series: its feed name and, optionally, its labels. */
+export interface SeriesPoint extends Point {
+  /** `{"host":"h1"}`: at most 32, keys `[A-Za-z_][A-Za-z0-9_]*`, values 1–1024 bytes. */
+  labels?: Labels;
+}
+
+/** What `push()` takes besides the feed and the value. */
+export interface PushOptions {
+  /** Milliseconds since the epoch; see `clientTimestamps` when absent. */
+  t?: number;
+  labels?: Labels;
+}
 
 export interface ProducerOptions {
   /** The server's base URL. */
@@ -60,7 +73,7 @@ export interface ProducerDropEvent {
 export class RejectedBatchError extends PulseboardError {
   constructor(
     error: PulseboardError,
-    readonly points: readonly Point[],
+    readonly points: readonly SeriesPoint[],
   ) {
     const options: PulseboardErrorOptions = { details: error.details };
     if (error.status !== undefined) options.status = error.status;

@@ -259,6 +259,47 @@ describe('PulseboardProducer', () => {
     expect(producer.stats.buffered).toBe(0);
   });
 
+  it('sends labels with the points that have them, and leaves them out of the others', async () => {
+    const producer = make({ flushIntervalMs: 10 });
+    const labels: Record<string, string> = { host: 'a' };
+    producer.push('cpu.usage', 1, { labels });
+    // the producer keeps what was pushed, whatever the caller does with its object afterwards
+    labels.host = 'b';
+    producer.push('cpu.usage', 2, { t: 5, labels });
+    producer.push('cpu.usage', 3, { labels: {} });
+    producer.push('cpu.usage', 4, 7);
+    producer.pushMany([{ feed: 'cpu.idle', labels: { host: 'a', dc: 'eu "1"' }, t: 9, v: 5 }]);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(ingest.last.points).toEqual([
+      { feed: 'cpu.usage', labels: { host: 'a' }, t: 1_700_000_000_000, v: 1 },
+      { feed: 'cpu.usage', labels: { host: 'b' }, t: 5, v: 2 },
+      { feed: 'cpu.usage', t: 1_700_000_000_000, v: 3 },
+      { feed: 'cpu.usage', t: 7, v: 4 },
+      { feed: 'cpu.idle', labels: { host: 'a', dc: 'eu "1"' }, t: 9, v: 5 },
+    ]);
+  });
+
+  it('refuses labels the server would refuse, before they reach a batch', () => {
+    const producer = make();
+    const refusal = (labels: Record<string, unknown>) => {
+      try {
+        producer.push('cpu.usage', 1, { labels: labels as Record<string, string> });
+      } catch (error) {
+        return error instanceof PulseboardError ? [error.code, error.details[0]?.reason] : error;
+      }
+      return undefined;
+    };
+    expect(refusal({ 'bad-key': 'x' })).toEqual(['invalid_points', expect.stringMatching(/label key "bad-key"/)]);
+    expect(refusal({ __name__: 'x' })).toEqual(['invalid_points', expect.stringMatching(/reserved/)]);
+    expect(refusal({ host: '' })).toEqual(['invalid_points', 'label host must not be empty']);
+    expect(refusal({ host: 7 })).toEqual(['invalid_points', 'label host must be a string']);
+    expect(refusal(Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`k${i}`, 'v'])))).toEqual([
+      'invalid_points',
+      'a series may have at most 32 labels',
+    ]);
+    expect(producer.stats.buffered).toBe(0);
+  });
+
   it('sends a bearer token, asking a token callback before every request', async () => {
     let issued = 0;
     const producer = make({ flushIntervalMs: 0, token: () => Promise.resolve(`p-${++issued}`) });

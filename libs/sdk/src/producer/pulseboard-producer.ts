@@ -1,4 +1,4 @@
-import { pointProblem, type Point } from '@pulseboard/protocol';
+import { labelsProblem, pointProblem, type Labels } from '@pulseboard/protocol';
 import { Backoff } from '../backoff.js';
 import {
   readToken,
@@ -18,6 +18,8 @@ import {
   type ProducerEvents,
   type ProducerOptions,
   type ProducerStats,
+  type PushOptions,
+  type SeriesPoint,
 } from './producer-options.js';
 import { retryAfterMs } from './retry-after.js';
 
@@ -31,6 +33,14 @@ function platformWith(parts: Partial<ProducerPlatform> = {}): ProducerPlatform {
   };
 }
 
+/** A copy of `labels`, or `undefined` when there are none: a series without labels is its name alone. */
+function ownLabels(labels: Labels | undefined): Labels | undefined {
+  if (labels === undefined) return undefined;
+  let copy: Record<string, string> | undefined;
+  for (const key in labels) if (Object.hasOwn(labels, key)) (copy ??= {})[key] = labels[key];
+  return copy;
+}
+
 function positiveInteger(name: string, value: number): number {
   if (!Number.isInteger(value) || value <= 0) throw new RangeError(`${name} must be a positive integer`);
   return value;
@@ -38,7 +48,7 @@ function positiveInteger(name: string, value: number): number {
 
 /** A batch taken from the queue: its body is encoded once, however often it is tried. */
 interface Batch {
-  points: Point[];
+  points: SeriesPoint[];
   /** Queue number of its first point. */
   firstSeq: number;
   body: string;
@@ -71,6 +81,7 @@ interface FlushWaiter {
  * ```ts
  * const producer = new PulseboardProducer({ url: 'https://pulse.example.com', token });
  * producer.push('host1.cpu.user', 0.42);
+ * producer.push('cpu.usage', 0.42, { labels: { host: 'h1' } });
  * await producer.close();
  * ```
  */
@@ -124,19 +135,24 @@ export class PulseboardProducer {
   }
 
   /**
-   * Queues one point. Throws a {@link PulseboardError} (`invalid_points`) for
-   * a point the server would refuse, so one bad point never spoils a batch,
-   * and after `close()`.
+   * Queues one point of `feed` (with `labels`, a point of that series), at
+   * `t` (a number, or `options.t`). Throws a {@link PulseboardError}
+   * (`invalid_points`) for a point the server would refuse, so one bad point
+   * never spoils a batch, and after `close()`.
    */
-  push(feed: string, v: number, t?: number): void {
-    this.pushMany([t === undefined ? { feed, v } : { feed, t, v }]);
+  push(feed: string, v: number, options?: number | PushOptions): void {
+    const { t, labels } = typeof options === 'number' ? { t: options, labels: undefined } : (options ?? {});
+    const point: SeriesPoint = { feed, v };
+    if (t !== undefined) point.t = t;
+    if (labels !== undefined) point.labels = labels;
+    this.pushMany([point]);
   }
 
   /** Queues points, all or none (see {@link push}). */
-  pushMany(points: readonly Point[]): void {
+  pushMany(points: readonly SeriesPoint[]): void {
     if (this.closing !== undefined) throw new PulseboardError('producer_closed', 'the producer is closed');
     points.forEach((point, index) => {
-      const problem = pointProblem(point);
+      const problem = pointProblem(point) ?? (point.labels === undefined ? undefined : labelsProblem(point.labels));
       if (problem !== undefined) {
         throw new PulseboardError('invalid_points', `point ${index}: ${problem}`, {
           details: [{ index, reason: problem }],
@@ -148,9 +164,16 @@ export class PulseboardProducer {
     let dropped = overflow > 0 ? this.queue.dropOldest(overflow) : 0;
     const kept = points.length > this.maxBufferPoints ? points.slice(points.length - this.maxBufferPoints) : points;
     dropped += points.length - kept.length;
-    for (const { feed, t, v } of kept) {
+    for (const { feed, labels, t, v } of kept) {
+      // labels are copied: the caller may change its object before this point is sent
+      const own = ownLabels(labels);
       const stamp = t ?? (this.clientTimestamps ? now : undefined);
-      this.queue.push(stamp === undefined ? { feed, v } : { feed, t: stamp, v });
+      this.queue.push({
+        feed,
+        ...(own === undefined ? {} : { labels: own }),
+        ...(stamp === undefined ? {} : { t: stamp }),
+        v,
+      });
     }
     if (dropped > 0) {
       this.counts.dropped += dropped;

@@ -3,13 +3,13 @@
  * when the spec says so: failure sequences (503, 429, a refused token) must
  * happen on cue, between fake-timer steps.
  */
-import type { Point } from '@pulseboard/protocol';
+import type { SeriesPoint } from '../producer/producer-options.js';
 import type { FetchLike } from '../platform.js';
 
 export interface IngestRequest {
   url: string;
   headers: Record<string, string>;
-  points: Point[];
+  points: SeriesPoint[];
   respond: (status: number, body?: unknown, headers?: Record<string, string>) => void;
   fail: (error: Error) => void;
 }
@@ -19,7 +19,7 @@ export class ScriptedIngest {
   readonly requests: IngestRequest[] = [];
   readonly fetch: FetchLike = (url, init) =>
     new Promise((resolve, reject) => {
-      const body = JSON.parse(init.body as string) as { points: Point[] };
+      const body = JSON.parse(init.body as string) as { points: SeriesPoint[] };
       this.requests.push({
         url,
         headers: init.headers as Record<string, string>,

@@ -1,6 +1,7 @@
-import type { DashboardDocument, FeedInfo } from '@pulseboard/protocol';
+import type { DashboardDocument } from '@pulseboard/protocol';
 import { describe, expect, it, vi } from 'vitest';
 import { PulseboardApi } from '../data/api';
+import { listedSeries } from '../data/testing/listed-series';
 import { DashboardManager } from './dashboard-manager.svelte';
 
 interface Call {
@@ -21,9 +22,7 @@ function server(options: { saved?: Record<string, DashboardDocument>; feeds?: st
     calls.push({ method, url, body });
     if (url.includes('/api/v1/feeds')) {
       const names = feedLists.length > 1 ? feedLists.shift()! : feedLists[0];
-      return Promise.resolve(
-        Response.json(names.map((name): FeedInfo => ({ name, rate: 1, last: null, retained: 1 }))),
-      );
+      return Promise.resolve(Response.json(names.map((key) => listedSeries(key))));
     }
     if (url.endsWith('/api/v1/dashboards')) {
       const summaries = Object.entries(options.saved ?? {}).map(([id, { title, panels }]) => ({
@@ -223,6 +222,44 @@ describe('DashboardManager', () => {
 
     await expect(manager.saveAsNew('Ops (mine)')).resolves.toBe('mine');
     expect(created).toEqual([{ ...saved, title: 'Ops (mine)', window: '1h' }]);
+  });
+
+  it('builds the default home with one panel per feed name, however many series it has', async () => {
+    const fake = server({ feeds: [['cpu.usage{host="b"}', 'cpu.usage{host="a"}', 'mem.used']] });
+    const manager = new DashboardManager(fake.api, 'home');
+    manager.listen();
+    await vi.waitFor(() => expect(manager.status).toBe('ready'));
+    expect(manager.document.panels.map((p) => p.feeds)).toEqual([['cpu.usage'], ['mem.used']]);
+    expect(manager.feedNames).toEqual(['cpu.usage', 'mem.used']);
+  });
+
+  it('saves a chart’s grouping at once, leaving the default aggregate out', async () => {
+    const fake = server({ saved: { ops: saved } });
+    const manager = new DashboardManager(fake.api, 'ops');
+    manager.listen();
+    await vi.waitFor(() => expect(manager.status).toBe('ready'));
+    manager.setGrouping('a', { groupBy: 'host', aggregate: 'sum' });
+    await vi.waitFor(() => expect(manager.saveState).toBe('saved'));
+    expect(fake.puts().at(-1)?.body?.panels[0]).toMatchObject({ groupBy: 'host', aggregate: 'sum' });
+
+    manager.setGrouping('a', { groupBy: undefined, aggregate: 'avg' });
+    await vi.waitFor(() => expect(manager.saveState).toBe('saved'));
+    expect(fake.puts().at(-1)?.body?.panels[0]).toEqual(saved.panels[0]);
+    // nothing changes, nothing is saved
+    manager.setGrouping('a', { groupBy: undefined, aggregate: 'avg' });
+    expect(fake.puts()).toHaveLength(2);
+
+    const id = manager.addPanel({
+      kind: 'timeseries',
+      title: 'CPU',
+      unit: '%',
+      feeds: ['cpu.usage{dc=~"eu-.*"}'],
+      groupBy: 'host',
+      aggregate: 'avg',
+    });
+    const added = manager.document.panels.find((p) => p.id === id);
+    expect(added).toMatchObject({ feeds: ['cpu.usage{dc=~"eu-.*"}'], groupBy: 'host' });
+    expect(added).not.toHaveProperty('aggregate');
   });
 
   it('adds a panel below the others with a free id', async () => {

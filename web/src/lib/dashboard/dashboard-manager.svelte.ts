@@ -1,13 +1,16 @@
 import {
+  DEFAULT_PANEL_AGGREGATE,
   HOME_DASHBOARD_ID,
   type DashboardDocument,
   type Panel,
+  type PanelAggregate,
   type PanelKind,
   type TimeWindow,
 } from '@pulseboard/protocol';
-import { ApiError, type PulseboardApi } from '../data/api';
+import { ApiError, type PulseboardApi, type SeriesInfo } from '../data/api';
 import { defaultDashboard } from './default-dashboard';
 import { bottomRow, movePanel, placePanel, resizePanel, type Placement } from './grid-layout';
+import type { Grouping } from './panel-lines';
 
 /** Whether the server holds what the page shows. */
 export type SaveState = 'saved' | 'saving' | 'unsaved';
@@ -26,7 +29,10 @@ export interface PanelDraft {
   kind: PanelKind;
   title: string;
   unit: string;
+  /** Selectors. */
   feeds: string[];
+  groupBy?: string;
+  aggregate?: PanelAggregate;
 }
 
 export interface DashboardManagerOptions {
@@ -98,7 +104,7 @@ export class DashboardManager {
     return this.#forbidden;
   }
 
-  /** Feed names the server knows, for the add form's suggestions. */
+  /** Feed names the server knows (each once, however many series it has), for the add form's suggestions. */
   get feedNames(): readonly string[] {
     return this.#feedNames;
   }
@@ -123,8 +129,7 @@ export class DashboardManager {
   /** Asks the server for its feeds again (the add form's suggestions). */
   async refreshFeeds(): Promise<void> {
     try {
-      const feeds = await this.#api.feeds(undefined, this.#controller.signal);
-      this.#feedNames = feeds.map((feed) => feed.name);
+      this.#feedNames = namesOf(await this.#api.feeds(undefined, this.#controller.signal));
     } catch {
       // suggestions are a convenience; typing a name works without them
     }
@@ -146,9 +151,19 @@ export class DashboardManager {
     const panels = this.#document.panels;
     const id = freePanelId(panels);
     const size = draft.kind === 'stat' ? { w: 3, h: 2 } : { w: 6, h: 4 };
-    const panel: Panel = { id, ...draft, x: 0, y: bottomRow(panels), ...size };
+    const { groupBy, aggregate, ...rest } = draft;
+    const panel = withGrouping(
+      { id, ...rest, x: 0, y: bottomRow(panels), ...size },
+      { groupBy, aggregate: aggregate ?? DEFAULT_PANEL_AGGREGATE },
+    );
     this.#edit({ ...this.#document, panels: [...panels, panel] }, true);
     return id;
+  }
+
+  /** Draws a chart's lines per series, or per value of a label; saved at once. */
+  setGrouping(id: string, grouping: Grouping): void {
+    const panels = this.#document.panels.map((panel) => (panel.id === id ? withGrouping(panel, grouping) : panel));
+    if (panels.some((panel, i) => panel !== this.#document.panels[i])) this.#edit({ ...this.#document, panels }, true);
   }
 
   removePanel(id: string): void {
@@ -219,7 +234,7 @@ export class DashboardManager {
    */
   async #buildDefault(signal: AbortSignal): Promise<void> {
     for (;;) {
-      const names = (await this.#api.feeds(undefined, signal)).map((feed) => feed.name);
+      const names = namesOf(await this.#api.feeds(undefined, signal));
       if (signal.aborted || this.#shown()) return;
       this.#feedNames = names;
       const own = names.filter((name) => !isServerMetric(name));
@@ -308,6 +323,26 @@ export class DashboardManager {
     // a debounced change may be waiting already
     this.#saveState = this.#timer === undefined && this.#document === saved ? 'saved' : 'unsaved';
   }
+}
+
+/**
+ * `panel` with `grouping`, the default aggregate left out, so a panel nobody
+ * grouped is saved as it always was. Answers `panel` itself when nothing changes.
+ */
+function withGrouping(panel: Panel, grouping: Grouping): Panel {
+  const aggregate = grouping.aggregate === DEFAULT_PANEL_AGGREGATE ? undefined : grouping.aggregate;
+  if (panel.groupBy === grouping.groupBy && panel.aggregate === aggregate) return panel;
+  const { groupBy: _groupBy, aggregate: _aggregate, ...rest } = panel;
+  return {
+    ...rest,
+    ...(grouping.groupBy === undefined ? {} : { groupBy: grouping.groupBy }),
+    ...(aggregate === undefined ? {} : { aggregate }),
+  };
+}
+
+/** The feed names of a feed list, each once, in order. */
+function namesOf(feeds: readonly SeriesInfo[]): string[] {
+  return [...new Set(feeds.map((feed) => feed.name))];
 }
 
 /** The server writes its own metrics as feeds under `pulseboard.>`. */

@@ -4,7 +4,8 @@ import type { ChartTheme } from './chart-theme';
 
 export interface PlotOptionsInput {
   size: { width: number; height: number };
-  feeds: readonly string[];
+  /** The ids of the chart's lines, in order. */
+  lines: readonly string[];
   theme: ChartTheme;
   /** The x range (ms) of the next draw: the window ending now, or where a paused chart stopped. */
   range: () => [number, number];
@@ -15,7 +16,7 @@ export interface PlotOptionsInput {
 
 /**
  * A time-series chart's uPlot options: times in ms, an x range set by the
- * panel (not by the data), one colour per feed from the theme, uPlot's own
+ * panel (not by the data), one colour per line from the theme, uPlot's own
  * legend off (the panel draws its own with last/min/max).
  */
 export function plotOptions(input: PlotOptionsInput): uPlot.Options {
@@ -35,8 +36,8 @@ export function plotOptions(input: PlotOptionsInput): uPlot.Options {
     scales: { x: { time: true, range: () => input.range() } },
     series: [
       {},
-      ...input.feeds.map((feed, i): uPlot.Series => ({
-        label: feed,
+      ...input.lines.map((line, i): uPlot.Series => ({
+        label: line,
         stroke: theme.series[i % theme.series.length],
         width: 1.5,
         // uPlot shows points by itself where the line is sparse, so a lone point is still seen

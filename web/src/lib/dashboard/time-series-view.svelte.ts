@@ -2,19 +2,26 @@ import type { Annotation } from '@pulseboard/protocol';
 import uPlot from 'uplot';
 import { formatClock } from '../data/format';
 import { watchOnScreen } from '../data/on-screen';
+import type { FeedSeries } from '../data/feed-series';
 import { PanelData, type PanelChange, type PanelDataSource } from '../data/panel-data';
-import { plotColumns, windowStats } from '../data/plot-data';
+import { alignSeries } from '../data/plot-data';
 import { pixelInterval, redrawScheduler, type RedrawHandle } from '../data/redraw-scheduler';
-import type { SeriesBuffer } from '../data/series-buffer';
+import { labelKeysOf } from '../data/series-names';
 import { readChartTheme, watchTheme, type ChartTheme } from './chart-theme';
+import { newestOf, panelLines, type Grouping, type PanelLine } from './panel-lines';
 import { plotOptions, plotSize } from './time-series-options';
 
 /** Legend values and lag are rewritten at most this often (ms). */
 const TEXT_INTERVAL_MS = 250;
 
-/** One feed's line in the legend: what the window shows of it, and how old its newest point is. */
+/** One line's row in the legend: what the window shows of it, and how old its newest point is. */
 export interface LegendRow {
-  feed: string;
+  /** The line's id: a series key, or `label=value` of a group. */
+  id: string;
+  /** What the legend calls it (`host=a`). */
+  name: string;
+  /** The full series key, or what a group combines. */
+  title: string;
   last?: number;
   min?: number;
   max?: number;
@@ -48,16 +55,22 @@ export interface PlotBox {
 
 export interface TimeSeriesViewOptions {
   source: PanelDataSource;
+  /** Selectors: the chart draws every series they match. */
   feeds: readonly string[];
   windowMs: number;
   paused: boolean;
+  grouping: Grouping;
+  /** Which series keys it takes (all its selectors match by default). */
+  accept?: (key: string) => boolean;
 }
 
 /**
  * A time-series panel's chart: its data (history then live, bounded), one
  * uPlot drawn by the page's redraw scheduler at most once per frame and only
  * while on screen, and what the panel shows around the plot (legend values,
- * lag, gap and annotation markers), updated at each draw.
+ * lag, gap and annotation markers), updated at each draw. The plot is built
+ * again when its lines change (a series joined, another grouping): uPlot
+ * takes its series when it is made.
  */
 export class TimeSeriesView {
   readonly data: PanelData;
@@ -66,8 +79,17 @@ export class TimeSeriesView {
   #gapMarks = $state.raw<GapMark[]>([]);
   #noteMarks = $state.raw<NoteMark[]>([]);
   #box = $state.raw<PlotBox>({ left: 0, top: 0, width: 0, height: 0 });
+  #labelKeys = $state.raw<string[]>([]);
+  #capped = $state(false);
   #paused: boolean;
+  #grouping: Grouping;
   #plot: uPlot | undefined;
+  /** Builds the plot again into its container, with the current lines. */
+  #rebuild: (() => void) | undefined;
+  /** The ids of the lines the plot was built with, one per line. */
+  #lineIds: readonly string[] = [];
+  /** The series the label keys were read from. */
+  #noted: readonly FeedSeries[] = [];
   #handle: RedrawHandle | undefined;
   #annotations: readonly Annotation[] = [];
   #textAt = -Infinity;
@@ -77,20 +99,31 @@ export class TimeSeriesView {
 
   constructor(options: TimeSeriesViewOptions) {
     this.#paused = options.paused;
+    this.#grouping = options.grouping;
     this.data = new PanelData(options.source, {
       feeds: options.feeds,
       windowMs: options.windowMs,
       width: () => this.#box.width || 600,
       onChange: (reason) => this.#changed(reason),
+      accept: options.accept,
     });
-    this.#legend = this.data.series.map((series) => ({ feed: series.feed }));
   }
 
   get legend(): readonly LegendRow[] {
     return this.#legend;
   }
 
-  /** The largest lag among the feeds that have points; undefined before any. */
+  /** The label keys of the chart's series: what it can be grouped by. */
+  get labelKeys(): readonly string[] {
+    return this.#labelKeys;
+  }
+
+  /** More series match than a panel shows (see `MAX_PANEL_SERIES`). */
+  get capped(): boolean {
+    return this.#capped;
+  }
+
+  /** The largest lag among the lines that have points; undefined before any. */
   get lag(): number | undefined {
     return this.#lag;
   }
@@ -128,6 +161,7 @@ export class TimeSeriesView {
       this.#measure();
       handle.markDirty();
     };
+    this.#rebuild = build;
     build();
 
     const resize = new ResizeObserver(() => {
@@ -151,6 +185,7 @@ export class TimeSeriesView {
       resize.disconnect();
       handle.remove();
       this.#handle = undefined;
+      this.#rebuild = undefined;
       this.#plot?.destroy();
       this.#plot = undefined;
     };
@@ -167,21 +202,31 @@ export class TimeSeriesView {
     if (!paused) this.#handle?.markDirty();
   }
 
+  /** Draws one line per series, or one per value of `groupBy` (combined with `aggregate`). */
+  setGrouping(grouping: Grouping): void {
+    if (grouping.groupBy === this.#grouping.groupBy && grouping.aggregate === this.#grouping.aggregate) return;
+    this.#grouping = grouping;
+    // the legend names other lines at once rather than at its next turn
+    this.#textAt = -Infinity;
+    this.#handle?.markDirty();
+  }
+
   setAnnotations(annotations: readonly Annotation[]): void {
     this.#annotations = annotations;
     this.#handle?.markDirty();
   }
 
   #changed(reason: PanelChange): void {
-    if (reason === 'history' || !this.#paused) this.#handle?.markDirty();
+    if (reason === 'history' || reason === 'series' || !this.#paused) this.#handle?.markDirty();
   }
 
   #draw(now: number): void {
-    const plot = this.#plot;
+    let plot = this.#plot;
     if (plot === undefined) return;
-    const buffers = this.data.series.map((series) => series.buffer);
+    const series = this.data.series;
+    this.#noteSeries();
     if (!this.#paused) {
-      const newest = Math.max(...buffers.map((buffer) => buffer.lastTime).filter(Number.isFinite));
+      const newest = newestOf(series.map((s) => s.buffer));
       // a producer's clock ahead of this one must not push its points off the right edge
       const to = Math.max(now, Number.isFinite(newest) ? newest : now);
       this.#range = [to - this.data.windowMs, to];
@@ -189,12 +234,32 @@ export class TimeSeriesView {
       this.#range = [this.#range[1] - this.data.windowMs, this.#range[1]];
     }
     const [from, to] = this.#range;
-    const columns = plotColumns(buffers, from, to, plot.bbox.width / devicePixelRatio || this.#box.width);
+    const width = plot.bbox.width / devicePixelRatio || this.#box.width;
+    const lines = panelLines(series, this.#grouping, from, to, width);
+    if (!sameIds(lines, this.#lineIds)) {
+      this.#lineIds = lines.map((line) => line.id);
+      this.#rebuild?.();
+      plot = this.#plot;
+      if (plot === undefined) return;
+    }
+    const drawn = plot;
+    const columns = alignSeries(lines.map((line) => line.data));
     // drawn now rather than in uPlot's microtask, so the scheduler's frame budget sees its cost
-    plot.batch(() => plot.setData(columns));
+    drawn.batch(() => drawn.setData(columns));
 
-    this.#placeMarks(plot, from, to);
-    this.#updateText(now, buffers, from, to);
+    this.#placeMarks(drawn, from, to);
+    this.#updateText(now, lines);
+  }
+
+  /** Label keys and the cap, read again when the panel's series changed. */
+  #noteSeries(): void {
+    // the data replaces its list when a series joins
+    if (this.data.series !== this.#noted) {
+      this.#noted = this.data.series;
+      const labelKeys = labelKeysOf(this.#noted.map((series) => series.key));
+      if (labelKeys.join('\n') !== this.#labelKeys.join('\n')) this.#labelKeys = labelKeys;
+    }
+    if (this.data.capped !== this.#capped) this.#capped = this.data.capped;
   }
 
   /**
@@ -203,7 +268,7 @@ export class TimeSeriesView {
    * and cannot be read that fast anyway. A skipped update is made up shortly
    * after, so the last values are always shown.
    */
-  #updateText(now: number, buffers: readonly SeriesBuffer[], from: number, to: number): void {
+  #updateText(now: number, lines: readonly PanelLine[]): void {
     const wait = this.#textAt + TEXT_INTERVAL_MS - now;
     if (wait > 0) {
       if (this.#textTimer === undefined) {
@@ -215,12 +280,13 @@ export class TimeSeriesView {
       return;
     }
     this.#textAt = now;
-    const rows = buffers.map((buffer, i): LegendRow => {
-      const stats = windowStats(buffer, from, to);
-      const lag = Number.isFinite(buffer.lastTime) ? Math.round(now - buffer.lastTime) : undefined;
-      return { feed: this.data.series[i].feed, last: stats.last, min: stats.min, max: stats.max, lag };
+    const rows = lines.map(({ id, name, title, stats, newest }): LegendRow => {
+      const lag = Number.isFinite(newest) ? Math.round(now - newest) : undefined;
+      return { id, name, title, last: stats.last, min: stats.min, max: stats.max, lag };
     });
-    if (rows.some((row, i) => !sameRow(row, this.#legend[i]))) this.#legend = rows;
+    if (rows.length !== this.#legend.length || rows.some((row, i) => !sameRow(row, this.#legend[i]))) {
+      this.#legend = rows;
+    }
     const lags = rows.flatMap((row) => (row.lag === undefined ? [] : [row.lag]));
     this.#lag = lags.length === 0 ? undefined : Math.max(...lags);
   }
@@ -233,10 +299,10 @@ export class TimeSeriesView {
         const left = plot.valToPos(Math.max(gap.from, from), 'x');
         const right = plot.valToPos(Math.min(gap.to, to), 'x');
         gaps.push({
-          key: `${series.feed}@${gap.from}`,
+          key: `${series.key}@${gap.from}`,
           left,
           width: Math.max(2, right - left),
-          title: `${series.feed}: no data from ${formatClock(gap.from)} to ${formatClock(gap.to)} (continuity lost)`,
+          title: `${series.key}: no data from ${formatClock(gap.from)} to ${formatClock(gap.to)} (continuity lost)`,
         });
       }
     }
@@ -267,13 +333,13 @@ export class TimeSeriesView {
   }
 
   #empty(): uPlot.AlignedData {
-    return [[], ...this.data.series.map(() => [])];
+    return [[], ...this.#lineIds.map(() => [])];
   }
 
   #options(container: HTMLElement, theme: ChartTheme): uPlot.Options {
     return plotOptions({
       size: plotSize(container),
-      feeds: this.data.series.map((series) => series.feed),
+      lines: this.#lineIds,
       theme,
       range: () => this.#range,
       windowMs: () => this.data.windowMs,
@@ -284,8 +350,19 @@ export class TimeSeriesView {
 
 function sameRow(a: LegendRow, b: LegendRow | undefined): boolean {
   return (
-    b !== undefined && a.feed === b.feed && a.last === b.last && a.min === b.min && a.max === b.max && a.lag === b.lag
+    b !== undefined &&
+    a.id === b.id &&
+    a.name === b.name &&
+    a.title === b.title &&
+    a.last === b.last &&
+    a.min === b.min &&
+    a.max === b.max &&
+    a.lag === b.lag
   );
+}
+
+function sameIds(lines: readonly PanelLine[], ids: readonly string[]): boolean {
+  return lines.length === ids.length && lines.every((line, i) => line.id === ids[i]);
 }
 
 function sameMarks(a: readonly { left: number; title: string }[], b: readonly { left: number; title: string }[]) {

@@ -37,6 +37,9 @@ export function isTokenError(code: string): boolean {
   return TOKEN_CODES.has(code);
 }
 
+/** One series the server retains, as `GET /api/v1/feeds` lists it: its key, name and labels, and its stats. */
+export type SeriesInfo = FeedInfo;
+
 /** `from`/`to` (inclusive ms) and an optional pixel budget. */
 export interface PointsQuery {
   from?: number;
@@ -147,13 +150,15 @@ export class PulseboardApi {
     });
   }
 
-  /** Feeds the server retains, sorted by name; `match` is a name or pattern. */
-  feeds(match?: string, signal?: AbortSignal): Promise<FeedInfo[]> {
+  /** Series the server retains, sorted by key; `match` is a selector (a name, a pattern, label matchers). */
+  async feeds(match?: string, signal?: AbortSignal): Promise<SeriesInfo[]> {
     const query = match === undefined || match === '' ? '' : `?${new URLSearchParams({ match })}`;
-    return this.#json<FeedInfo[]>(`/api/v1/feeds${query}`, { signal });
+    const listed = await this.#json<unknown>(`/api/v1/feeds${query}`, { signal });
+    if (!Array.isArray(listed)) throw new Error('the feed list is not a list');
+    return listed as FeedInfo[];
   }
 
-  /** A feed's retained points in `[from, to]`; no points (not an error) when the feed is unknown. */
+  /** A series' retained points in `[from, to]` (by series key); no points (not an error) when it is unknown. */
   async points(feed: string, query: PointsQuery, signal?: AbortSignal): Promise<FeedChunk> {
     const params = new URLSearchParams();
     if (query.from !== undefined) params.set('from', String(Math.floor(query.from)));

@@ -1,24 +1,33 @@
 import type { FeedChunks, GapEvent } from '@pulseboard/protocol';
 import type { FeedSink } from './live-client.svelte';
+import { keyMatches } from './series-match';
 
 interface FeedEntry {
   sinks: Set<FeedSink>;
-  /** The server confirmed the feed is on the stream. */
+  /** The server confirmed the selector is on the stream. */
   live: boolean;
 }
 
-/** A confirmation to be: the feed, and the entry it was asked for (it may be replaced meanwhile). */
+/** A confirmation to be: the selector, and the entry it was asked for (it may be replaced meanwhile). */
 export type PendingFeed = readonly [feed: string, entry: object | undefined];
 
+/** Series keys whose sinks are remembered; past it the routes are worked out again (a page sees far fewer). */
+const ROUTE_LIMIT = 10_000;
+
 /**
- * Which sinks want which feeds, with a reference count per feed: a feed is
- * added to the stream with its first sink and removed with its last. Plain
- * bookkeeping, no I/O: the live client acts on what it answers.
+ * Which sinks want which selectors, with a reference count per selector: a
+ * selector is added to the stream with its first sink and removed with its
+ * last. Frames name series by key, so each key is routed to the sinks of
+ * every selector that matches it, worked out once per key and kept until
+ * the selectors change. Plain bookkeeping, no I/O: the live client acts on
+ * what it answers.
  */
 export class FeedRegistry {
   readonly #feeds = new Map<string, FeedEntry>();
+  /** Series key → the sinks its points go to. */
+  readonly #routes = new Map<string, readonly FeedSink[]>();
 
-  /** Adds `sink` to `feeds`; answers the feeds that had no sink before, and those already live. */
+  /** Adds `sink` to `feeds`; answers the selectors that had no sink before, and those already live. */
   add(feeds: readonly string[], sink: FeedSink): { added: string[]; live: string[] } {
     const added: string[] = [];
     const live: string[] = [];
@@ -32,10 +41,11 @@ export class FeedRegistry {
       entry.sinks.add(sink);
       if (entry.live) live.push(feed);
     }
+    this.#routes.clear();
     return { added, live };
   }
 
-  /** Removes `sink` from `feeds`; answers the feeds no sink wants any more. */
+  /** Removes `sink` from `feeds`; answers the selectors no sink wants any more. */
   remove(feeds: readonly string[], sink: FeedSink): string[] {
     const gone: string[] = [];
     for (const feed of new Set(feeds)) {
@@ -44,6 +54,7 @@ export class FeedRegistry {
       this.#feeds.delete(feed);
       gone.push(feed);
     }
+    this.#routes.clear();
     return gone;
   }
 
@@ -52,12 +63,12 @@ export class FeedRegistry {
     return this.#feeds.get(feed)?.sinks.has(sink) ?? false;
   }
 
-  /** Remembers which entries a confirmation is for, so a feed dropped and added again meanwhile is not confused. */
+  /** Remembers which entries a confirmation is for, so a selector dropped and added again meanwhile is not confused. */
   pending(feeds: readonly string[]): PendingFeed[] {
     return feeds.map((feed) => [feed, this.#feeds.get(feed)]);
   }
 
-  /** Feeds wanted but not confirmed live yet. */
+  /** Selectors wanted but not confirmed live yet. */
   waiting(): string[] {
     return [...this.#feeds].filter(([, entry]) => !entry.live).map(([feed]) => feed);
   }
@@ -72,26 +83,40 @@ export class FeedRegistry {
     }
   }
 
-  /** Hands each feed's points to its sinks. */
+  /** Hands each series' points to the sinks of the selectors that match it, once per sink. */
   dispatch(feeds: FeedChunks): void {
-    for (const feed in feeds) {
-      const entry = this.#feeds.get(feed);
-      if (entry === undefined) continue;
-      const { t, v } = feeds[feed];
-      for (const sink of entry.sinks) sink.points(feed, t, v);
+    for (const key in feeds) {
+      const sinks = this.#sinksOf(key);
+      if (sinks.length === 0) continue;
+      const { t, v } = feeds[key];
+      for (const sink of sinks) sink.points(key, t, v);
     }
   }
 
-  /** Tells each sink of the gap's feeds, once per sink. */
+  /** Tells each sink of the gap's series, once per sink. */
   dispatchGap(gap: GapEvent): void {
     const sinks = new Set<FeedSink>();
-    for (const feed of gap.feeds) for (const sink of this.#feeds.get(feed)?.sinks ?? []) sinks.add(sink);
+    for (const key of gap.feeds) for (const sink of this.#sinksOf(key)) sinks.add(sink);
     for (const sink of sinks) sink.gap?.(gap);
   }
 
-  /** Each wanted feed with its number of sinks. */
+  /** Each wanted selector with its number of sinks. */
   counts(): Map<string, number> {
     return new Map([...this.#feeds].map(([feed, entry]) => [feed, entry.sinks.size]));
+  }
+
+  #sinksOf(key: string): readonly FeedSink[] {
+    let sinks = this.#routes.get(key);
+    if (sinks === undefined) {
+      const matched = new Set<FeedSink>();
+      for (const [selector, entry] of this.#feeds) {
+        if (keyMatches(selector, key)) for (const sink of entry.sinks) matched.add(sink);
+      }
+      sinks = [...matched];
+      if (this.#routes.size >= ROUTE_LIMIT) this.#routes.clear();
+      this.#routes.set(key, sinks);
+    }
+    return sinks;
   }
 }
 

@@ -7,11 +7,11 @@ export function windowMargin(windowMs: number): number {
 }
 
 /**
- * One feed as one chart shows it: a history backfill (from the points
+ * One series as one chart shows it: a history backfill (from the points
  * endpoint, at the chart's resolution) followed by the live stream, merged
  * without duplicates or holes, in a bounded {@link SeriesBuffer}.
  *
- * The merge relies on the order of operations its owner keeps: the feed is
+ * The merge relies on the order of operations its owner keeps: the series is
  * on the stream *before* the history is requested. Every point that arrives
  * live while the history loads waits here; when the history comes, the
  * waiting points it already covers (time ≤ its newest time) are dropped and
@@ -19,7 +19,8 @@ export function windowMargin(windowMs: number): number {
  * never in neither, and once in the buffer.
  */
 export class FeedSeries {
-  readonly feed: string;
+  /** The series key (`cpu.usage{host="a"}`, or the name alone). */
+  readonly key: string;
   readonly buffer: SeriesBuffer;
   #windowMs: number;
   /** Bumped by every backfill start, so a late answer of an older one is ignored. */
@@ -30,8 +31,8 @@ export class FeedSeries {
   #waitingV: number[] = [];
   #waitingGaps: number[] = [];
 
-  constructor(feed: string, windowMs: number, capacity = DEFAULT_CAPACITY) {
-    this.feed = feed;
+  constructor(key: string, windowMs: number, capacity = DEFAULT_CAPACITY) {
+    this.key = key;
     this.buffer = new SeriesBuffer(capacity);
     this.#windowMs = windowMs;
   }
@@ -121,7 +122,7 @@ export class FeedSeries {
   }
 
   /**
-   * The stream lost continuity for this feed. `retention` and `slow` lose
+   * The stream lost continuity for this series. `retention` and `slow` lose
    * points, so the line breaks there. `epoch` does not: the server restarted
    * with a new log and sends every point it has received since, so the
    * points after the restart follow the ones before without a hole.

@@ -50,6 +50,46 @@ describe('LiveClient', () => {
     expect(consumer.calls.at(-1)).toBe('close');
   });
 
+  it('routes each series key to every panel whose selectors match it, once per panel', () => {
+    const { consumer, client } = setup();
+    client.listen();
+    consumer.setState('connected');
+    const all = recordingSink();
+    const hostA = recordingSink();
+    const regex = recordingSink();
+    client.subscribe(['cpu.usage'], all.sink);
+    // two selectors of one panel that match one series: its points come once
+    client.subscribe(['cpu.usage{host="a"}', 'cpu.*{host="a"}'], hostA.sink);
+    const stopRegex = client.subscribe(['cpu.*{host=~"a|b",dc!="us"}'], regex.sink);
+
+    consumer.emit('points', {
+      cursor: 'c1',
+      feeds: {
+        'cpu.usage{host="a"}': { t: [1], v: [10] },
+        'cpu.usage{dc="us",host="b"}': { t: [1], v: [20] },
+        'cpu.usage': { t: [1], v: [30] },
+        'mem.used{host="a"}': { t: [1], v: [40] },
+      },
+    });
+    expect(all.received.map(([key]) => key)).toEqual([
+      'cpu.usage{host="a"}',
+      'cpu.usage{dc="us",host="b"}',
+      'cpu.usage',
+    ]);
+    expect(hostA.received).toEqual([['cpu.usage{host="a"}', [1], [10]]]);
+    expect(regex.received.map(([key]) => key)).toEqual(['cpu.usage{host="a"}']);
+
+    consumer.emit('gap', { feeds: ['cpu.usage{dc="us",host="b"}', 'cpu.usage'], reason: 'slow' });
+    expect(all.gaps).toHaveLength(1);
+    expect(hostA.gaps).toHaveLength(0);
+
+    // a panel that leaves stops getting points the routes gave it before
+    stopRegex();
+    consumer.emit('points', { cursor: 'c2', feeds: { 'cpu.usage{host="a"}': { t: [2], v: [11] } } });
+    expect(regex.received).toHaveLength(1);
+    expect(hostA.received).toHaveLength(2);
+  });
+
   it('puts a feed on the stream once however many panels want it, and takes it off after the last', () => {
     const { consumer, client } = setup();
     client.listen();

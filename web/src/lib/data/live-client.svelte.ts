@@ -20,15 +20,18 @@ import { FeedRegistry, SharedByKey, type PendingFeed } from './feed-registry';
 /** The connection as the page shows it. */
 export type LiveState = 'connecting' | 'connected' | 'reconnecting' | 'offline';
 
-/** Receives one feed's new points, and news of lost continuity. */
+/** Receives the new points of the series its selectors match, and news of lost continuity. */
 export interface FeedSink {
-  points(feed: string, t: readonly number[], v: readonly number[]): void;
+  /** New points of one series, named by its key (`cpu.usage{host="a"}`, or the name alone). */
+  points(series: string, t: readonly number[], v: readonly number[]): void;
+  /** Continuity was lost for some series (by key); a sink hears of those its selectors match. */
   gap?(gap: GapEvent): void;
   /**
-   * `feed` is on the stream: every point from now on arrives through
-   * `points`, so history requested after this call leaves no hole.
+   * `selector` is on the stream: every point of every series it matches
+   * arrives through `points` from now on, so history requested after this
+   * call leaves no hole.
    */
-  live?(feed: string): void;
+  live?(selector: string): void;
 }
 
 /** What the client needs of the SDK's consumer (a fake of it in unit tests). */
@@ -54,8 +57,10 @@ const ACK_TIMEOUT_MS = 5_000;
 
 /**
  * The page's one stream and one control socket (through the SDK). Panels
- * subscribe as they mount and unsubscribe as they unmount; a feed is on the
- * stream while at least one panel wants it (reference counts per feed).
+ * subscribe selectors as they mount and unsubscribe as they unmount; a
+ * selector is on the stream while at least one panel wants it (reference
+ * counts per selector), and each series' points go to every panel whose
+ * selectors match its key.
  *
  * State mapping from the SDK's consumer: its first `connecting` is
  * `connecting`; `connected` is `connected`; `connecting` after having been
@@ -143,7 +148,7 @@ export class LiveClient {
     if (this.#listening) this.#consumer.connect();
   }
 
-  /** Adds feeds for `sink`; returns the function that removes them. */
+  /** Adds selectors for `sink`; returns the function that removes them. */
   subscribe(feeds: readonly string[], sink: FeedSink): () => void {
     const { added, live } = this.#feeds.add(feeds, sink);
     // already on the stream for another panel: live for this one too, once it has returned
@@ -162,7 +167,7 @@ export class LiveClient {
     };
   }
 
-  /** The feeds on the stream (or waiting for it), with how many sinks want each. */
+  /** The selectors on the stream (or waiting for it), with how many sinks want each. */
   get subscriptions(): ReadonlyMap<string, number> {
     return this.#feeds.counts();
   }

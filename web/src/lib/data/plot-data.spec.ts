@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alignSeries, decimate, plotColumns, windowStats } from './plot-data';
+import { alignSeries, decimate, windowStats } from './plot-data';
 import { SeriesBuffer } from './series-buffer';
 
 function filled(points: [number, number][]): SeriesBuffer {
@@ -62,8 +62,9 @@ describe('alignSeries', () => {
     ]);
   });
 
-  it('answers one empty column per feed when there is nothing', () => {
-    expect(plotColumns([new SeriesBuffer(16), new SeriesBuffer(16)], 0, 10, 10)).toEqual([[], [], []]);
+  it('answers one empty column per line when there is nothing', () => {
+    const empty = new SeriesBuffer(16);
+    expect(alignSeries([decimate(empty, 0, 10, 10), decimate(empty, 0, 10, 10)])).toEqual([[], [], []]);
   });
 });
 

@@ -1,8 +1,8 @@
 import type { SeriesBuffer } from './series-buffer';
 
 /**
- * uPlot's aligned data: one time column (ms) and one value column per feed.
- * `null` is a break in the line (a gap); `undefined` is "this feed has no
+ * uPlot's aligned data: one time column (ms) and one value column per line.
+ * `null` is a break in the line (a gap); `undefined` is "this line has no
  * point at this time", which uPlot bridges.
  */
 export type PlotColumns = [number[], ...(number | null | undefined)[][]];
@@ -136,9 +136,4 @@ export function alignSeries(series: readonly DecimatedSeries[]): PlotColumns {
     }
   }
   return [times, ...columns];
-}
-
-/** The columns one chart draws: each buffer decimated to `width` pixels over `[from, to]`, then aligned. */
-export function plotColumns(buffers: readonly SeriesBuffer[], from: number, to: number, width: number): PlotColumns {
-  return alignSeries(buffers.map((buffer) => decimate(buffer, from, to, width)));
 }

@@ -1,11 +1,16 @@
 import type { FeedInfo } from '@pulseboard/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PulseboardApi } from '../data/api';
-import { FeedExplorer, SHOWN_LIMIT } from './explorer.svelte';
+import { listedSeries } from '../data/testing/listed-series';
+import { FeedExplorer, GROUP_PREVIEW, SHOWN_LIMIT } from './explorer.svelte';
 import { matchesSearch, parseSearch } from './feed-search';
 
 function feed(name: string, v = 1): FeedInfo {
-  return { name, rate: 20, last: { t: 1_000, v }, retained: 100 };
+  return listedSeries(name, { rate: 20, last: { t: 1_000, v }, retained: 100 });
+}
+
+function series(key: string): FeedInfo {
+  return listedSeries(key, { rate: 20, last: { t: 1_000, v: 1 }, retained: 100 });
 }
 
 /**
@@ -22,11 +27,12 @@ function fakeServer(initial: FeedInfo[]) {
     if (status !== 200) return Promise.resolve(Response.json({}, { status }));
     if (url.pathname === '/api/v1/feeds') {
       const match = url.searchParams.get('match');
-      const listed = match === null ? feeds : feeds.filter((f) => matchesSearch(parseSearch(match), f.name));
+      const listed =
+        match === null ? feeds : feeds.filter((f) => matchesSearch(parseSearch(match), f.series ?? f.name));
       return Promise.resolve(Response.json(listed));
     }
     const name = decodeURIComponent(url.pathname.split('/')[4]);
-    if (!feeds.some((f) => f.name === name)) {
+    if (!feeds.some((f) => (f.series ?? f.name) === name)) {
       const body = { error: { code: 'feed_not_found', message: `no feed ${name}`, details: [] } };
       return Promise.resolve(Response.json(body, { status: 404 }));
     }
@@ -153,6 +159,81 @@ describe('FeedExplorer', () => {
     await advance(0);
     expect(explorer.feeds).toHaveLength(SHOWN_LIMIT);
     expect(explorer.matchCount).toBe(SHOWN_LIMIT + 5);
+  });
+
+  it('groups series by name, with label keys, value counts and series counts', async () => {
+    const server = fakeServer([
+      series('cpu.usage{host="a"}'),
+      series('cpu.usage{host="b"}'),
+      series('cpu.usage{dc="eu",host="a"}'),
+      feed('mem.used'),
+    ]);
+    const explorer = start(server);
+    await advance(0);
+    expect(
+      explorer.groups.map(({ group, rows, hidden }) => ({
+        name: group.name,
+        labels: group.labels,
+        rows: rows.map((row) => row.series),
+        hidden,
+      })),
+    ).toEqual([
+      {
+        name: 'cpu.usage',
+        labels: [
+          { key: 'dc', values: 1 },
+          { key: 'host', values: 2 },
+        ],
+        rows: ['cpu.usage{dc="eu",host="a"}', 'cpu.usage{host="a"}', 'cpu.usage{host="b"}'],
+        hidden: 0,
+      },
+      { name: 'mem.used', labels: [], rows: ['mem.used'], hidden: 0 },
+    ]);
+    expect([explorer.nameCount, explorer.matchCount]).toEqual([2, 4]);
+  });
+
+  it('filters by label at once, asking the server for the name pattern only', async () => {
+    const server = fakeServer([
+      series('cpu.usage{host="a"}'),
+      series('cpu.usage{host="b"}'),
+      series('cpu.idle{host="a"}'),
+      series('mem.used{host="a"}'),
+    ]);
+    const explorer = start(server);
+    await advance(0);
+    explorer.setQuery('cpu.*{host="a"}');
+    expect(explorer.feeds.map((f) => f.series)).toEqual(['cpu.idle{host="a"}', 'cpu.usage{host="a"}']);
+    await advance(250);
+    expect(server.feedRequests().at(-1)).toBe('/api/v1/feeds?match=cpu.*');
+    expect(explorer.feeds.map((f) => f.series)).toEqual(['cpu.idle{host="a"}', 'cpu.usage{host="a"}']);
+
+    explorer.setQuery('{host=~"b|c"}');
+    expect(explorer.feeds.map((f) => f.series)).toEqual(['cpu.usage{host="b"}']);
+    explorer.setQuery('cpu.*{host="a"');
+    expect(explorer.problem).toBe("',' or '}' expected at character 15");
+  });
+
+  it('shows the first series of a name until it is opened up', async () => {
+    const hosts = Array.from({ length: GROUP_PREVIEW + 3 }, (_, i) =>
+      series(`cpu{host="h${String(i).padStart(2, '0')}"}`),
+    );
+    const explorer = start(fakeServer(hosts));
+    await advance(0);
+    expect(explorer.groups[0].rows).toHaveLength(GROUP_PREVIEW);
+    expect(explorer.groups[0].hidden).toBe(3);
+    explorer.toggle('cpu');
+    expect(explorer.opened('cpu')).toBe(true);
+    expect(explorer.groups[0].rows).toHaveLength(GROUP_PREVIEW + 3);
+  });
+
+  it('asks for a series’ sparkline by its URL-encoded key', async () => {
+    const server = fakeServer([series('cpu.usage{host="a/b"}')]);
+    const explorer = start(server);
+    await advance(0);
+    explorer.setVisible('cpu.usage{host="a/b"}', true);
+    await advance(100);
+    expect(server.pointRequests()[0]).toMatch(/^\/api\/v1\/feeds\/cpu\.usage%7Bhost%3D%22a%2Fb%22%7D\/points\?/);
+    expect(explorer.sparkline('cpu.usage{host="a/b"}')).toMatchObject({ t: [1, 2], v: [3, 4] });
   });
 
   it('fetches sparklines of the last minute only for visible rows, at most every 2 s', async () => {

@@ -1,10 +1,10 @@
-import type { FeedInfo } from '@pulseboard/protocol';
-import { SvelteMap } from 'svelte/reactivity';
-import type { PulseboardApi } from '../data/api';
+import { SvelteMap, SvelteSet } from 'svelte/reactivity';
+import type { PulseboardApi, SeriesInfo } from '../data/api';
 import { matchesSearch, parseSearch, serverMatch, type FeedSearch } from './feed-search';
-import { namesOf, pruneMap, SparklineSchedule } from './sparkline-schedule';
+import { groupByName, type NameGroup } from './series-groups';
+import { keysOf, pruneMap, SparklineSchedule } from './sparkline-schedule';
 
-/** A feed's recent points, for its sparkline; times in ms. */
+/** A series' recent points, for its sparkline; times in ms. */
 export interface SparklineData {
   from: number;
   to: number;
@@ -26,6 +26,8 @@ export const SPARKLINE_POINTS = 60;
 export const SERVER_FEED_LIMIT = 10_000;
 /** Rows drawn at once; a longer list asks for a narrower search. */
 export const SHOWN_LIMIT = 200;
+/** Series rows a name shows until it is opened up. */
+export const GROUP_PREVIEW = 10;
 /** Sparkline requests in flight at once, leaving the browser's other connections to the stream. */
 const SPARKLINE_CONCURRENCY = 4;
 /** Typing restarts the refresh after this pause, so each keystroke does not cost a request. */
@@ -33,22 +35,35 @@ const SEARCH_DEBOUNCE_MS = 250;
 /** Rows scrolled into view wait this long, so one scroll costs one round of requests. */
 const VISIBLE_SETTLE_MS = 100;
 
+/** A name as the explorer draws it: its summary, and the series rows shown under it. */
+export interface ShownGroup {
+  group: NameGroup;
+  rows: readonly SeriesInfo[];
+  /** Series of the name not drawn (past its preview, or past `SHOWN_LIMIT`). */
+  hidden: number;
+}
+
 /**
- * The feed explorer's state: the feed list for the current search, refreshed
- * every 2 s, and sparklines of the last minute for the rows on screen.
+ * The feed explorer's state: the series list for the current search,
+ * refreshed every 2 s and grouped by name (with each name's label keys,
+ * their value counts and its series count), and sparklines of the last
+ * minute for the series rows on screen.
  */
 export class FeedExplorer {
   #query = $state('');
   #search = $derived(parseSearch(this.#query));
   /** The last answer; filtered again here, so a new search shows at once while its request runs. */
-  #feeds = $state.raw<FeedInfo[]>([]);
+  #feeds = $state.raw<SeriesInfo[]>([]);
   #loaded = $state(false);
   #answeredAt = $state(0);
   #error = $state<string>();
   #serverEmpty = $state(false);
   #capped = $state(false);
-  #matches = $derived(this.#feeds.filter((feed) => matchesSearch(this.#search, feed.name)));
-  #shown = $derived(this.#matches.slice(0, SHOWN_LIMIT));
+  #matches = $derived(this.#feeds.filter((feed) => matchesSearch(this.#search, feed.series)));
+  readonly #opened = new SvelteSet<string>();
+  #names = $derived(groupByName(this.#matches));
+  #groups = $derived(this.#layout(this.#names));
+  #shown = $derived(this.#groups.flatMap((group) => group.rows));
   readonly #sparklines = new SvelteMap<string, SparklineData>();
 
   readonly #api: PulseboardApi;
@@ -79,14 +94,34 @@ export class FeedExplorer {
     return this.#search.kind === 'invalid' ? this.#search.problem : undefined;
   }
 
-  /** The rows to draw. */
-  get feeds(): readonly FeedInfo[] {
+  /** The names to draw, with their series rows. */
+  get groups(): readonly ShownGroup[] {
+    return this.#groups;
+  }
+
+  /** The series rows drawn, in order. */
+  get feeds(): readonly SeriesInfo[] {
     return this.#shown;
   }
 
-  /** How many feeds match, including those beyond `SHOWN_LIMIT`. */
+  /** How many series match, including those not drawn. */
   get matchCount(): number {
     return this.#matches.length;
+  }
+
+  /** How many feed names the matching series have. */
+  get nameCount(): number {
+    return this.#names.length;
+  }
+
+  /** Whether a name shows all its series rather than the first {@link GROUP_PREVIEW}. */
+  opened(name: string): boolean {
+    return this.#opened.has(name);
+  }
+
+  /** Shows all series of a name, or its preview again. */
+  toggle(name: string): void {
+    if (!this.#opened.delete(name)) this.#opened.add(name);
   }
 
   /** Whether the feed list has been answered at least once, so "empty" means empty. */
@@ -113,8 +148,9 @@ export class FeedExplorer {
     return this.#capped;
   }
 
-  sparkline(feed: string): SparklineData | undefined {
-    return this.#sparklines.get(feed);
+  /** The sparkline of the series under `key`. */
+  sparkline(key: string): SparklineData | undefined {
+    return this.#sparklines.get(key);
   }
 
   /** Changes the search; the list is filtered at once and fetched again after a short pause. */
@@ -123,9 +159,9 @@ export class FeedExplorer {
     if (this.#cycle) this.#restart(SEARCH_DEBOUNCE_MS);
   }
 
-  /** Rows report whether they are on screen; only those get sparklines. */
-  setVisible(feed: string, visible: boolean): void {
-    const appeared = this.#schedule.setVisible(feed, visible);
+  /** Series rows report whether they are on screen (by series key); only those get sparklines. */
+  setVisible(key: string, visible: boolean): void {
+    const appeared = this.#schedule.setVisible(key, visible);
     if (!appeared || !this.#cycle || this.#settleTimer) return;
     const signal = this.#cycle.signal;
     this.#settleTimer = setTimeout(() => {
@@ -169,7 +205,6 @@ export class FeedExplorer {
     if (search.kind === 'invalid') return;
     try {
       const feeds = await this.#api.feeds(serverMatch(search), signal);
-      if (!Array.isArray(feeds)) throw new Error('the feed list is not a list');
       if (signal.aborted) return;
 
       this.#feeds = feeds;
@@ -180,7 +215,7 @@ export class FeedExplorer {
       // A pattern's empty answer says nothing about the feeds outside it.
       if (search.kind !== 'pattern') this.#serverEmpty = feeds.length === 0;
 
-      const listed = namesOf(feeds);
+      const listed = keysOf(feeds);
       pruneMap(this.#sparklines, listed);
       this.#schedule.keepOnly(listed);
     } catch (error) {
@@ -193,7 +228,7 @@ export class FeedExplorer {
   async #loadSparklines(signal: AbortSignal): Promise<void> {
     const now = this.#now();
     const queue = this.#schedule.take(
-      this.#shown.map((feed) => feed.name),
+      this.#shown.map((feed) => feed.series),
       now,
     );
     const worker = async () => {
@@ -204,14 +239,31 @@ export class FeedExplorer {
     await Promise.all(Array.from({ length: Math.min(SPARKLINE_CONCURRENCY, queue.length) }, worker));
   }
 
-  async #loadSparkline(feed: string, from: number, to: number, signal: AbortSignal): Promise<void> {
+  async #loadSparkline(key: string, from: number, to: number, signal: AbortSignal): Promise<void> {
     try {
-      // A feed that left retention meanwhile answers no points: an empty sparkline.
-      const { t, v } = await this.#api.points(feed, { from, maxPoints: SPARKLINE_POINTS }, signal);
-      if (!signal.aborted) this.#sparklines.set(feed, { from, to, t, v });
+      // A series that left retention meanwhile answers no points: an empty sparkline.
+      const { t, v } = await this.#api.points(key, { from, maxPoints: SPARKLINE_POINTS }, signal);
+      if (!signal.aborted) this.#sparklines.set(key, { from, to, t, v });
     } catch {
       // A missed sparkline is asked for again on the next refresh; the row keeps its last one meanwhile.
-      this.#schedule.retry(feed);
+      this.#schedule.retry(key);
     }
+  }
+
+  /**
+   * Which series rows each name shows: its first {@link GROUP_PREVIEW}
+   * (all once opened), and no more than {@link SHOWN_LIMIT} rows in all.
+   */
+  #layout(groups: readonly NameGroup[]): ShownGroup[] {
+    const shown: ShownGroup[] = [];
+    let budget = SHOWN_LIMIT;
+    for (const group of groups) {
+      if (budget <= 0) break;
+      const wanted = this.#opened.has(group.name) ? group.series.length : GROUP_PREVIEW;
+      const rows = group.series.slice(0, Math.min(wanted, budget));
+      budget -= rows.length;
+      shown.push({ group, rows, hidden: group.series.length - rows.length });
+    }
+    return shown;
   }
 }

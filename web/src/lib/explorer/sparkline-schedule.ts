@@ -1,6 +1,7 @@
 /**
- * Which sparklines to fetch: only of rows on screen, and no feed more often
- * than once per `intervalMs`, however often rows scroll in and out.
+ * Which sparklines to fetch: only of rows on screen, and no series more
+ * often than once per `intervalMs`, however often rows scroll in and out.
+ * Series are named by key.
  */
 export class SparklineSchedule {
   readonly #intervalMs: number;
@@ -42,9 +43,9 @@ export class SparklineSchedule {
   }
 }
 
-/** The names of `feeds`, for membership tests. */
-export function namesOf(feeds: readonly { name: string }[]): ReadonlySet<string> {
-  return new Set(feeds.map((feed) => feed.name));
+/** The series keys of `feeds`, for membership tests. */
+export function keysOf(feeds: readonly { series: string }[]): ReadonlySet<string> {
+  return new Set(feeds.map((feed) => feed.series));
 }
 
 /** Deletes the entries of `map` whose key is not in `keep`. */

@@ -41,7 +41,7 @@ export class RecordingSink implements DeliverySink {
   /** Every value received for a feed, in order. */
   values(feed: string): number[] {
     return this.deliveries.flatMap(
-      (d) => d.frame?.slices.filter((s) => s.feed.name === feed).flatMap((s) => [...s.v]) ?? [],
+      (d) => d.frame?.slices.filter((s) => s.feed.key === feed).flatMap((s) => [...s.v]) ?? [],
     );
   }
 
