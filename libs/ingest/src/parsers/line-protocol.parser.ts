@@ -133,6 +133,8 @@ class LineProtocolParser {
   private lineBreak = 0;
 
   private readonly series = new Map<string, Series>();
+  /** The first space at or after the last place searched from (the body's length when none): lines start ever later, so each character is searched once. */
+  private nextSpace = -1;
   /** Raw text of the previous line's series: consecutive lines usually share it. */
   private lastSeriesKey = '';
   private lastSeries: Series | undefined;
@@ -211,6 +213,23 @@ class LineProtocolParser {
   }
 
   /** Parses the non-blank line `[start, end)`; returns why it is bad, or `undefined` once its points are taken. */
+  /**
+   * Where a line's series (measurement and tags) ends: at its first unescaped
+   * space, or at `end`. The first space, found natively, is that space unless
+   * a backslash stands before it (an escaped space, or an escaped backslash);
+   * only then are the characters walked one by one.
+   */
+  private seriesEnd(start: number, end: number): number {
+    const body = this.body;
+    if (this.nextSpace < start) {
+      const found = body.indexOf(' ', start);
+      this.nextSpace = found === -1 ? body.length : found;
+    }
+    const space = this.nextSpace;
+    if (space >= end || body.charCodeAt(space - 1) === BACKSLASH) return walkSeries(body, start, end);
+    return space;
+  }
+
   private parseLine(start: number, end: number, line: number): string | undefined {
     const body = this.body;
 
@@ -228,15 +247,7 @@ class LineProtocolParser {
       series = this.lastSeries;
       i = start + lastKey.length;
     } else {
-      i = start;
-      while (i < end) {
-        const c = body.charCodeAt(i);
-        if (c === SPACE) break;
-        if (c === BACKSLASH && i + 1 < end) {
-          const d = body.charCodeAt(i + 1);
-          i += d === SPACE || d === BACKSLASH ? 2 : 1;
-        } else i++;
-      }
+      i = this.seriesEnd(start, end);
       const key = body.slice(start, i);
       let found = this.series.get(key);
       if (found === undefined) {
@@ -447,4 +458,17 @@ function resolveField(body: string, start: number, end: number, series: Series):
     series: series.labels === '' ? feed : [feed, series.labels].join('{'),
     problem: problem === undefined ? undefined : `invalid feed name ${quote(feed)}: ${problem}`,
   };
+}
+
+function walkSeries(body: string, start: number, end: number): number {
+  let i = start;
+  while (i < end) {
+    const c = body.charCodeAt(i);
+    if (c === SPACE) break;
+    if (c === BACKSLASH && i + 1 < end) {
+      const d = body.charCodeAt(i + 1);
+      i += d === SPACE || d === BACKSLASH ? 2 : 1;
+    } else i++;
+  }
+  return i;
 }
