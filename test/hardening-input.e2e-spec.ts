@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { gzipSync } from 'node:zlib';
-import type { ErrorBody } from '@pulseboard/protocol';
+import { parseSeriesKey, seriesKey, type ErrorBody } from '@pulseboard/protocol';
 import { describe, expect, it } from 'vitest';
 import { errorCode, getJson, post, type JsonResponse } from './support/http.js';
 import { hardenedSuite } from './support/hardened-suite.js';
@@ -357,7 +357,7 @@ describe('input hardening', () => {
     });
   });
 
-  it('keeps the event stream to server-made event names and ids, whatever feed names were tried', async () => {
+  it('keeps the event stream to server-made event names and ids, whatever feed names and label values were tried', async () => {
     for (const feed of ['x\r\nevent: evil', 'x\nid: 999-999', 'x\u0000', 'x\r\rdata: {}']) {
       const res = await post(suite.server.url, JSON.stringify({ points: [{ feed, v: 1 }] }), 'application/json');
       expect(res.status, JSON.stringify(feed)).toBe(400);
@@ -374,14 +374,21 @@ describe('input hardening', () => {
         .status,
     ).toBe(202);
     await stream.untilPoints('inj.live', 1);
+    // a label value may hold anything, and reaches the stream only inside a JSON string
+    const hostile = 'a\r\nevent: evil\r\nid: 999-999\r\ndata: {}\r\n\r\n\u0000"}';
+    const labelled = { feed: 'inj.lbl', labels: { x: hostile }, v: 7 };
+    expect((await post(suite.server.url, JSON.stringify({ points: [labelled] }), 'application/json')).status).toBe(202);
+    const key = seriesKey('inj.lbl', { x: hostile });
+    await stream.untilPoints(key, 1);
+    expect(stream.points(key).v).toEqual([7]);
     await suite.bystander.stillServes();
-    expect(stream.named('points').length).toBeGreaterThanOrEqual(2);
+    expect(stream.named('points').length).toBeGreaterThanOrEqual(3);
     for (const event of stream.events) {
       expect(['hello', 'points']).toContain(event.event);
       if (event.event === 'points') {
         expect(event.id).toMatch(/^[0-9a-z]+-[0-9a-z]+$/);
         const feeds = Object.keys((JSON.parse(event.data) as { feeds: Record<string, unknown> }).feeds);
-        for (const feed of feeds) expect(feed).toMatch(FEED_ALPHABET);
+        for (const feed of feeds) expect(parseSeriesKey(feed).name).toMatch(FEED_ALPHABET);
       }
     }
   });

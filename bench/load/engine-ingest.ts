@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import { performance } from 'node:perf_hooks';
 import { MemoryLog, Retention } from '@pulseboard/core';
-import { parseJsonPoints, parseLineProtocol, type ParseOptions } from '@pulseboard/ingest';
+import { lineProtocolText, parseJsonPoints, parseLineProtocol, type ParseOptions } from '@pulseboard/ingest';
 import { num, serve } from '../lib/ipc.js';
 import { agentLabels, lineBody, pointsBody } from '../lib/points.js';
 
@@ -30,16 +30,16 @@ function runStage(stage: Stage, bodies: Buffer[], ms: number): { points: number;
   while (elapsed < ms) {
     const sliceEnd = performance.now() + SLICE_MS;
     while (performance.now() < sliceEnd) {
-      const text = bodies[next++ % bodies.length].toString('utf8');
+      const body = bodies[next++ % bodies.length];
       if (stage === 'json') {
-        const decoded: unknown = JSON.parse(text);
+        const decoded: unknown = JSON.parse(body.toString('utf8'));
         points += (decoded as { points: unknown[] }).points.length;
         continue;
       }
       const result =
         stage === 'line' || stage === 'lineLabelled'
-          ? parseLineProtocol(text, { ...options(), precision: 'ns' })
-          : parseJsonPoints(text, options());
+          ? parseLineProtocol(lineProtocolText(body), { ...options(), precision: 'ns' })
+          : parseJsonPoints(body.toString('utf8'), options());
       if (!result.ok) throw new Error(result.message);
       points += result.batch.feeds.length;
       if (stage !== 'parse') void log.append(result.batch);

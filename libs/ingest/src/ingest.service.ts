@@ -7,7 +7,7 @@ import { NotAcceptingError, PointWriter } from '@pulseboard/streaming';
 import type { IngestFormat } from './ingest-format.js';
 import { INGEST_OPTIONS, type IngestModuleOptions } from './ingest.options.js';
 import { parseJsonPoints } from './parsers/json-points.parser.js';
-import { parseLineProtocolInTurns, type Precision } from './parsers/line-protocol.parser.js';
+import { lineProtocolText, parseLineProtocolInTurns, type Precision } from './parsers/line-protocol.parser.js';
 import { parseNdjsonPoints } from './parsers/ndjson-points.parser.js';
 import type { ParseOptions, ParseResult } from './parsers/parse-result.js';
 
@@ -73,14 +73,13 @@ export class IngestService {
       maxDetails: MAX_DETAILS,
       maxDepth: this.options.maxJsonDepth,
     };
-    const text = request.body.toString('utf8');
     switch (request.format) {
       case 'json':
-        return parseJsonPoints(text, options);
+        return parseJsonPoints(request.body.toString('utf8'), options);
       case 'ndjson':
-        return parseNdjsonPoints(text, options);
+        return parseNdjsonPoints(request.body.toString('utf8'), options);
       case 'line-protocol':
-        return parseLineProtocolInTurns(text, { ...options, precision: request.precision });
+        return parseLineProtocolInTurns(lineProtocolText(request.body), { ...options, precision: request.precision });
     }
   }
 

@@ -9,22 +9,25 @@ export const BYTES_PER_POINT = 24;
  * ring with its first two rows, its rate counts, its list of name segments),
  * its entry in retention's map of feeds, its name and the name's segments.
  * Measured with `bench/tools/feed-cost.ts` (heap and array buffers before and
- * after creating 200,000 feeds of one point each from line protocol, Node 20,
- * less 24 bytes for the point and 8 for the batch's record of it): 711 bytes
- * for `h123456.v`, 874 for `fleet.eu-west-1.host123456.cpu.user`, 2,410 for a
- * 197-character name of 49 segments; the three constants below fit all three
- * within 2 %. Before the ring kept its columns in one array and started at
- * two rows, a feed weighed about 1,400 bytes, of which the budget counted 768.
- * A feed held by a subscription weighs 37 bytes more there; that counts
- * against no budget, as the registry holds patterns, not feeds, until asked.
+ * after creating 100,000 feeds of one point each from line protocol, Node 20,
+ * less 24 bytes for the point and 8 for the batch's record of it): 733 bytes
+ * for `h123456.v`, 900 for `fleet.eu-west-1.host123456.cpu.user`, 2,445 for a
+ * 197-character name of 49 segments (each 24 more than before series had
+ * labels: the name, labels and escaped key's slots); the constants below fit
+ * all three within 2 %, and a series with 8 labels (a 171-character key,
+ * 1,561 bytes) within 4 %. Before the ring kept its columns in one array and
+ * started at two rows, a feed weighed about 1,400 bytes, of which the budget
+ * counted 768. A feed held by a subscription weighs 35 bytes more there; that
+ * counts against no budget, as the registry holds selectors, not feeds, until
+ * asked.
  */
-const FEED_BYTES = 650;
+const FEED_BYTES = 674;
 /** Each character of a name: in the name, and again in its segments. */
 const NAME_CHAR_BYTES = 3;
 /** Each segment of a name: a string of its own and its slot in the feed's list of segments. */
 const SEGMENT_BYTES = 24;
 /** A series with labels: its name apart from its key, its labels object, and its entry among its name's series. */
-const LABELLED_BYTES = 120;
+const LABELLED_BYTES = 96;
 /** Each label: its slot in the labels object and its key and value strings' headers (their characters count in the key). */
 const LABEL_BYTES = 48;
 
@@ -67,8 +70,8 @@ export class Feed {
   readonly labels: Labels;
   /** The name's dot-separated segments, which name patterns match. */
   readonly segments: readonly string[];
-  /** The key as a JSON string, quotes included, as frames name the series. */
-  readonly jsonKey: string;
+  /** The JSON string of a key with labels, made once; a plain name needs no escaping, so none is kept. */
+  private readonly escapedKey: string | undefined;
   /** Highest log position of a point that was evicted; reads starting before it have lost points. */
   evictedThrough = 0;
   /** Server time of the last point's arrival. */
@@ -97,15 +100,20 @@ export class Feed {
       const series = parseSeriesKey(key);
       this.name = series.name;
       this.labels = series.labels;
-      this.jsonKey = JSON.stringify(key);
+      this.escapedKey = JSON.stringify(key);
     } else {
-      // a plain feed name is restricted to [A-Za-z0-9_\-:.] and needs no JSON escaping
       this.name = key;
       this.labels = NO_LABELS;
-      this.jsonKey = `"${key}"`;
+      this.escapedKey = undefined;
     }
     this.segments = this.name.split('.');
     this.ring = new ColumnRing(WIDTH, Math.min(MIN_CAPACITY, maxPoints));
+  }
+
+  /** The key as a JSON string, quotes included, as frames name the series. */
+  get jsonKey(): string {
+    // a plain feed name is restricted to [A-Za-z0-9_\-:.] and needs no JSON escaping
+    return this.escapedKey ?? `"${this.key}"`;
   }
 
   get size(): number {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   isPrecision,
   labelKeyOf,
+  lineProtocolText,
   parseLineProtocol,
   parseLineProtocolInTurns,
   type Precision,
@@ -805,6 +806,37 @@ describe('parseLineProtocolInTurns', () => {
     expect(await parseLineProtocolInTurns(body, options({ maxPoints: 49_999 }))).toMatchObject({
       code: 'too_many_points',
     });
+  });
+});
+
+describe('lineProtocolText', () => {
+  // over 64 KiB, with characters of two, three and four UTF-8 bytes near every piece's end
+  const lines = Array.from({ length: 6000 }, (_, i) => `m,host=h${i % 50},city=Zürich\u{1F600}日本 v=${i}`);
+  const body = lines.join('\n');
+
+  it('cuts a long body into pieces of whole lines under 64 KiB that parse as the whole does', async () => {
+    const pieces = lineProtocolText(Buffer.from(body));
+    expect(Array.isArray(pieces)).toBe(true);
+    expect(pieces.length).toBeGreaterThan(2);
+    expect((pieces as string[]).join('')).toBe(body);
+    for (const piece of (pieces as string[]).slice(0, -1)) expect(piece.endsWith('\n')).toBe(true);
+    const whole = parseLineProtocol(body, options({ maxPoints: 100_000 }));
+    expect(parseLineProtocol(pieces, options({ maxPoints: 100_000 }))).toEqual(whole);
+    expect(await parseLineProtocolInTurns(pieces, options({ maxPoints: 100_000 }))).toEqual(whole);
+  });
+
+  it('numbers bad lines across pieces', () => {
+    const bad = [...lines];
+    bad[5_500] = 'm,host=x v=oops';
+    const result = parseLineProtocol(lineProtocolText(Buffer.from(bad.join('\n'))), options({ maxPoints: 100_000 }));
+    expect(result.ok ? [] : result.details).toEqual([
+      { line: 5_501, reason: 'invalid field value "oops" for field "v"' },
+    ]);
+  });
+
+  it('keeps a body whole when a string field could carry a newline across pieces, or when it is short', () => {
+    expect(typeof lineProtocolText(Buffer.from(`${body}\nm s="a\nb"`))).toBe('string');
+    expect(lineProtocolText(Buffer.from('m v=1'))).toBe('m v=1');
   });
 });
 
