@@ -1,35 +1,16 @@
-import { mkdirSync } from 'node:fs';
 import type { DashboardDocument } from '@pulseboard/protocol';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ChromiumPages } from '../support/browser.js';
+import { describe, expect, it } from 'vitest';
+import { BROWSER_OUTPUT as OUTPUT, browserSuite } from '../support/browser-suite.js';
 import { getJson, ingest } from '../support/http.js';
 import { chromiumAvailable } from '../support/requirements.js';
-import { ServerProcess } from '../support/server-process.js';
-
-const OUTPUT = 'test-output';
 
 describe.runIf(chromiumAvailable())('the app shell and feed explorer in Chromium', () => {
-  let server: ServerProcess;
-  let chromium: ChromiumPages;
+  const suite = browserSuite({ env: { DEMO: '1', DEMO_RATE: '20' } });
 
-  const open = (path: string, colorScheme: 'light' | 'dark' = 'light'): Promise<Page> =>
-    chromium.open(`${server.url}/${path}`, colorScheme);
+  const { open } = suite;
   const theme = (page: Page) => page.evaluate(() => document.documentElement.dataset.theme);
   const row = (page: Page, feed: string) => page.locator(`[data-testid="feed-row"][data-feed="${feed}"]`);
-
-  beforeAll(async () => {
-    server = await ServerProcess.start({ DEMO: '1', DEMO_RATE: '20' });
-    chromium = await ChromiumPages.launch();
-    mkdirSync(OUTPUT, { recursive: true });
-  });
-  afterEach(async () => {
-    expect(await chromium.closePages()).toEqual([]);
-  });
-  afterAll(async () => {
-    await chromium?.close();
-    await server?.stop();
-  });
 
   it('opens on the home dashboard with the connection shown as connected', async () => {
     const page = await open('');
@@ -39,7 +20,7 @@ describe.runIf(chromiumAvailable())('the app shell and feed explorer in Chromium
     expect(await state.getAttribute('role')).toBe('status');
     expect(await state.getAttribute('aria-live')).toBe('polite');
 
-    await page.goto(`${server.url}/#/no/such/page`);
+    await page.goto(`${suite.server.url}/#/no/such/page`);
     await page.getByText('Page not found').waitFor();
     await page.getByRole('link', { name: 'Go to the home dashboard' }).click();
     await expect.poll(() => page.evaluate(() => location.hash)).toBe('#/d/home');
@@ -84,7 +65,7 @@ describe.runIf(chromiumAvailable())('the app shell and feed explorer in Chromium
     expect(await search.getAttribute('aria-invalid')).toBe('true');
     await search.fill('');
 
-    await ingest(server.url, [{ feed: 'e2e.pushed', v: 0.125 }]);
+    await ingest(suite.server.url, [{ feed: 'e2e.pushed', v: 0.125 }]);
     const pushed = row(page, 'e2e.pushed');
     await pushed.waitFor({ timeout: 10_000 });
     expect(await pushed.textContent()).toContain('0.125');
@@ -97,14 +78,14 @@ describe.runIf(chromiumAvailable())('the app shell and feed explorer in Chromium
     await expect.poll(() => page.evaluate(() => location.hash)).toBe('#/feed/e2e.pushed');
     expect(await page.getByTestId('feed-title').textContent()).toBe('e2e.pushed');
 
-    await page.goto(`${server.url}/#/explore`);
+    await page.goto(`${suite.server.url}/#/explore`);
     await page.getByTitle('Dark theme').click();
     await demo.locator('[data-testid="sparkline"] path').first().waitFor();
     await page.screenshot({ path: `${OUTPUT}/explorer-dark.png` });
   });
 
   it('adds a feed to the home dashboard from its own view', async () => {
-    await ingest(server.url, [{ feed: 'e2e.added', v: 3 }]);
+    await ingest(suite.server.url, [{ feed: 'e2e.added', v: 3 }]);
     const page = await open('#/feed/e2e.added');
     await page.getByTestId('panel').waitFor();
     await page.getByTestId('add-to-dashboard').click();
@@ -115,7 +96,7 @@ describe.runIf(chromiumAvailable())('the app shell and feed explorer in Chromium
     const added = page.locator('[data-testid="panel"][data-panel-id="feed-1"]');
     await added.waitFor({ timeout: 10_000 });
     expect(await added.textContent()).toContain('e2e.added');
-    const home = await getJson<DashboardDocument>(`${server.url}/api/v1/dashboards/home`);
+    const home = await getJson<DashboardDocument>(`${suite.server.url}/api/v1/dashboards/home`);
     expect(home.body.panels.at(-1)).toMatchObject({ id: 'feed-1', kind: 'timeseries', feeds: ['e2e.added'], w: 12 });
   });
 
@@ -124,7 +105,7 @@ describe.runIf(chromiumAvailable())('the app shell and feed explorer in Chromium
     await page.getByTestId('new-dashboard').click();
     await expect.poll(() => page.evaluate(() => location.hash)).toMatch(/^#\/d\/[A-Za-z0-9_:.-]+$/);
     const id = (await page.evaluate(() => location.hash)).slice('#/d/'.length);
-    const created = await getJson<DashboardDocument>(`${server.url}/api/v1/dashboards/${id}`);
+    const created = await getJson<DashboardDocument>(`${suite.server.url}/api/v1/dashboards/${id}`);
     expect(created.body).toMatchObject({ title: 'New dashboard', window: '5m', panels: [] });
 
     await page.getByRole('link', { name: 'Dashboards', exact: true }).click();
@@ -135,6 +116,6 @@ describe.runIf(chromiumAvailable())('the app shell and feed explorer in Chromium
     // the question takes focus, so Enter answers it
     await page.keyboard.press('Enter');
     await link.waitFor({ state: 'detached' });
-    expect((await getJson(`${server.url}/api/v1/dashboards/${id}`)).status).toBe(404);
+    expect((await getJson(`${suite.server.url}/api/v1/dashboards/${id}`)).status).toBe(404);
   });
 });

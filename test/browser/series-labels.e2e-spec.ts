@@ -1,47 +1,23 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { DashboardDocument } from '@pulseboard/protocol';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ChromiumPages } from '../support/browser.js';
+import { describe, expect, it } from 'vitest';
+import { BROWSER_OUTPUT as OUTPUT, browserSuite } from '../support/browser-suite.js';
 import { getJson, ingest, putDashboard } from '../support/http.js';
 import { chromiumAvailable } from '../support/requirements.js';
-import { ServerProcess } from '../support/server-process.js';
-
-const OUTPUT = 'test-output';
 
 describe.runIf(chromiumAvailable())('series with labels in the dashboard, in Chromium', () => {
-  let server: ServerProcess;
-  let chromium: ChromiumPages;
-  let dataDir: string;
-
-  const open = (path: string): Promise<Page> => chromium.open(`${server.url}/${path}`);
+  const suite = browserSuite();
+  const { open } = suite;
   const legendNames = (page: Page) => page.getByTestId('legend-name').allTextContents();
   const lastValue = (page: Page, id: string) =>
     page.locator(`[data-testid="legend-last"][data-feed="${id.replaceAll('"', '\\"')}"]`).first();
 
-  beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'pulseboard-browser-'));
-    server = await ServerProcess.start({ DATA_DIR: dataDir });
-    chromium = await ChromiumPages.launch();
-    mkdirSync(OUTPUT, { recursive: true });
-  });
-  afterEach(async () => {
-    expect(await chromium.closePages()).toEqual([]);
-  });
-  afterAll(async () => {
-    await chromium?.close();
-    await server?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
-
   it('names each series of a panel by the labels that differ, and groups them by a label', async () => {
-    await ingest(server.url, [
+    await ingest(suite.server.url, [
       { feed: 'cpu.usage', labels: { host: 'a', dc: 'eu' }, v: 1 },
       { feed: 'cpu.usage', labels: { host: 'b', dc: 'eu' }, v: 2 },
     ]);
-    await putDashboard(server.url, 'hosts', {
+    await putDashboard(suite.server.url, 'hosts', {
       title: 'Hosts',
       window: '5m',
       panels: [
@@ -61,16 +37,16 @@ describe.runIf(chromiumAvailable())('series with labels in the dashboard, in Chr
     const eu = lastValue(page, 'dc=eu');
     await expect.poll(() => eu.textContent(), { timeout: 10_000 }).toContain('3');
     await expect.poll(() => page.getByTestId('save-state').textContent(), { timeout: 10_000 }).toBe('saved');
-    const saved = await getJson<DashboardDocument>(`${server.url}/api/v1/dashboards/hosts`);
+    const saved = await getJson<DashboardDocument>(`${suite.server.url}/api/v1/dashboards/hosts`);
     expect(saved.body.panels[0]).toMatchObject({ feeds: ['cpu.usage'], groupBy: 'dc', aggregate: 'sum' });
 
     // a new point of one series arrives live and moves the sum
-    await ingest(server.url, [{ feed: 'cpu.usage', labels: { host: 'b', dc: 'eu' }, v: 42 }]);
+    await ingest(suite.server.url, [{ feed: 'cpu.usage', labels: { host: 'b', dc: 'eu' }, v: 42 }]);
     await expect.poll(() => eu.textContent(), { timeout: 10_000 }).toContain('43');
   });
 
   it('lists a name with its label keys in the explorer, filters by label and opens one series', async () => {
-    await ingest(server.url, [
+    await ingest(suite.server.url, [
       { feed: 'mem.used', labels: { host: 'a' }, v: 5 },
       { feed: 'mem.used', labels: { host: 'b' }, v: 6 },
     ]);
