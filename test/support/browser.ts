@@ -29,7 +29,7 @@ export function recordPageErrors(
   expected: (message: ConsoleMessage) => boolean = () => false,
 ): void {
   page.on('console', (message) => {
-    if (message.type() === 'error' && !expected(message)) errors.push(message.text());
+    if (message.type() === 'error' && !expected(message)) errors.push(`${message.text()} (${message.location().url})`);
   });
   page.on('pageerror', (error) => errors.push(String(error)));
 }

@@ -128,7 +128,10 @@ describe('SessionManager', () => {
     await expect(session.signOut()).rejects.toThrow('Failed to fetch');
     expect(session.state.status).toBe('signed-in');
 
-    await session.signOut();
+    // the signed-in pages are left before the cookie goes, so none of their requests meets it cleared
+    const signingOut = session.signOut();
+    expect(session.state.status).toBe('loading');
+    await signingOut;
     expect(calls.filter((call) => call.method === 'DELETE').map((call) => call.url)).toEqual([
       'http://pulse.test/api/v1/session',
       'http://pulse.test/api/v1/session',

@@ -72,13 +72,22 @@ export class SessionManager {
     this.#state = admittedState(await this.#client.api.signIn(token.trim()));
   }
 
-  /** Clears the session cookie; rejects, still signed in, when the server could not be reached. */
+  /**
+   * Clears the session cookie; rejects, still signed in, when the server could
+   * not be reached. The signed-in pages are left first, so that nothing they
+   * fetch meets the cleared cookie (and a refusal) while the answer is on its way.
+   */
   async signOut(): Promise<void> {
+    const before = this.#state;
+    this.#state = { status: 'loading' };
     try {
       await this.#client.api.signOut();
     } catch (error) {
       // a cookie the server no longer accepts is as good as cleared
-      if (!(error instanceof ApiError && error.status === 401)) throw error;
+      if (!(error instanceof ApiError && error.status === 401)) {
+        this.#state = before;
+        throw error;
+      }
     }
     this.#state = { status: 'signed-out', reason: 'signed_out' };
   }
