@@ -1,6 +1,7 @@
 import { parsePattern, patternCovers, patternProblem, type FeedPattern } from './feed-name.js';
 import {
   BraceReader,
+  problemOf,
   escapeLabelValue,
   labelKeyProblem,
   LABEL_VALUE_MAX_BYTES,
@@ -72,13 +73,7 @@ export function parseSelector(text: string): Selector {
 
 /** Why `text` is not a selector, or `undefined` when it is one (regexes checked for syntax only). */
 export function selectorProblem(text: unknown): string | undefined {
-  if (typeof text !== 'string') return 'a selector must be a string';
-  try {
-    parseSelector(text);
-    return undefined;
-  } catch (error) {
-    return (error as Error).message;
-  }
+  return problemOf(text, 'a selector must be a string', parseSelector);
 }
 
 /** The canonical text of a selector: `pattern{label op "value",…}`, matchers in order. */

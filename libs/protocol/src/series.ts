@@ -108,9 +108,17 @@ export function parseSeriesKey(text: string): SeriesId {
 
 /** Why `text` is not a series key, or `undefined` when it is one. */
 export function seriesKeyProblem(text: unknown): string | undefined {
-  if (typeof text !== 'string') return 'series must be a string';
+  return problemOf(text, 'series must be a string', parseSeriesKey);
+}
+
+/**
+ * Why `read` refuses `text` (the message of the `TypeError` it throws), or
+ * `undefined` when it reads it; `notText` when `text` is not a string.
+ */
+export function problemOf(text: unknown, notText: string, read: (text: string) => unknown): string | undefined {
+  if (typeof text !== 'string') return notText;
   try {
-    parseSeriesKey(text);
+    read(text);
     return undefined;
   } catch (error) {
     return (error as Error).message;

@@ -1,4 +1,4 @@
-import { labelsTest, parseSelector, type Labels, type RegexTest, type Selector } from '@pulseboard/protocol';
+import { labelsTest, parseSelector, problemOf, type Labels, type RegexTest, type Selector } from '@pulseboard/protocol';
 import { RE2JS } from 're2js';
 
 /** A selector with its regexes compiled: tests a series' labels (its name is matched by the pattern). */
@@ -32,13 +32,7 @@ export function compileSelector(text: string): CompiledSelector {
 
 /** Why `text` is not a selector the server can match, or `undefined` when it is one. */
 export function compiledSelectorProblem(text: unknown): string | undefined {
-  if (typeof text !== 'string') return 'a selector must be a string';
-  try {
-    compileSelector(text);
-    return undefined;
-  } catch (error) {
-    return (error as Error).message;
-  }
+  return problemOf(text, 'a selector must be a string', compileSelector);
 }
 
 function compile(selector: Selector): CompiledSelector {
