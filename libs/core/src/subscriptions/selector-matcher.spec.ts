@@ -56,6 +56,8 @@ describe('compiled selectors', () => {
 
   it('compile each distinct selector once', () => {
     expect(compileSelector('cpu{host=~"a.*"}')).toBe(compileSelector('cpu{host=~"a.*"}'));
+    // written in another order, then in canonical form: the same compiled selector
+    expect(compileSelector('cpu{z="1", a=~"b.*"}')).toBe(compileSelector('cpu{a=~"b.*",z="1"}'));
   });
 
   it('answer a regex built to make backtracking engines take exponential time', () => {

@@ -23,10 +23,16 @@ export function compileSelector(text: string): CompiledSelector {
   let compiled = cache.get(text);
   if (compiled === undefined) {
     const selector = parseSelector(text);
-    compiled = cache.get(selector.source) ?? compile(selector);
-    if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
-    cache.set(text, compiled);
+    compiled = cache.get(selector.source) ?? remember(selector.source, compile(selector));
+    if (text !== selector.source) remember(text, compiled);
   }
+  return compiled;
+}
+
+/** Keeps a compiled selector under `text`, forgetting the oldest past {@link CACHE_SIZE}. */
+function remember(text: string, compiled: CompiledSelector): CompiledSelector {
+  if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+  cache.set(text, compiled);
   return compiled;
 }
 
